@@ -52,6 +52,9 @@ enum class ErrorCode {
   kMalformedQueryString,
   kServiceUnavailable,
   kInternalFailure,
+  // Appended by the protocol layer: request-framing failures the engine never returns.
+  kSerializationException,  // JSON protocol: the body is not a JSON object
+  kUnknownOperation,        // no operation selector at all (query: bare GET to a queue path)
 };
 
 struct Error {

@@ -1,0 +1,114 @@
+#pragma once
+// Engine: SQS queue semantics, one method per action, over typed requests (engine/api.h).
+// It knows nothing of HTTP, wire formats or files.
+//
+// Thread-safety: every method may be called concurrently from any thread. The queue directory is
+// guarded by a reader-writer lock (taken shared on the hot path); each queue's state by its own
+// mutex. No call holds two queue locks at once (dead-letter moves lock the source, release it,
+// then lock the target).
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "engine/api.h"
+#include "engine/queue.h"
+#include "engine/waiter.h"
+
+namespace tern::engine {
+
+struct EngineOptions {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  // Scheme, host and port clients use to reach the server; queue URLs are base_url/account/name.
+  std::string base_url = "http://127.0.0.1:9324";
+  const Clock* clock = &SystemClock::instance();
+  // AWS refuses to re-create a name for 60 s after DeleteQueue. Off by default: local test
+  // suites delete and re-create queues constantly (ElasticMQ and LocalStack do not enforce it).
+  bool enforce_queue_deleted_recently = false;
+};
+
+// For ReceiveMessage long polls: filled in by receive_message.
+struct ReceiveContext {
+  // When set and the receive finds nothing, the waiter is registered with the queue (atomically
+  // with the check), and notified when a message may have become available.
+  std::shared_ptr<Waiter> waiter;
+  int64_t wait_seconds = 0;           // out: the effective WaitTimeSeconds
+  int64_t next_due_ms = INT64_MAX;    // out: when a delayed/in-flight message next falls due
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options);
+
+  Result<CreateQueueResult> create_queue(const CreateQueueRequest& req);
+  Result<GetQueueUrlResult> get_queue_url(const GetQueueUrlRequest& req);
+  Result<ListQueuesResult> list_queues(const ListQueuesRequest& req);
+  Result<Empty> delete_queue(const DeleteQueueRequest& req);
+  Result<Empty> purge_queue(const PurgeQueueRequest& req);
+  Result<GetQueueAttributesResult> get_queue_attributes(const GetQueueAttributesRequest& req);
+  Result<Empty> set_queue_attributes(const SetQueueAttributesRequest& req);
+  Result<Empty> tag_queue(const TagQueueRequest& req);
+  Result<Empty> untag_queue(const UntagQueueRequest& req);
+  Result<ListQueueTagsResult> list_queue_tags(const ListQueueTagsRequest& req);
+  Result<SendMessageResult> send_message(const SendMessageRequest& req);
+  Result<SendMessageBatchResult> send_message_batch(const SendMessageBatchRequest& req);
+  Result<ReceiveMessageResult> receive_message(const ReceiveMessageRequest& req,
+                                               ReceiveContext* ctx = nullptr);
+  Result<Empty> delete_message(const DeleteMessageRequest& req);
+  Result<DeleteMessageBatchResult> delete_message_batch(const DeleteMessageBatchRequest& req);
+  Result<Empty> change_message_visibility(const ChangeMessageVisibilityRequest& req);
+  Result<ChangeMessageVisibilityBatchResult> change_message_visibility_batch(
+      const ChangeMessageVisibilityBatchRequest& req);
+  Result<ListDeadLetterSourceQueuesResult> list_dead_letter_source_queues(
+      const ListDeadLetterSourceQueuesRequest& req);
+  Result<Empty> add_permission(const AddPermissionRequest& req);
+  Result<Empty> remove_permission(const RemovePermissionRequest& req);
+
+  // Wakes every registered long poll (used at shutdown).
+  void wake_all_waiters();
+
+  const EngineOptions& options() const { return options_; }
+  std::string queue_arn(std::string_view name) const;
+  std::string queue_url(std::string_view name) const;
+
+ private:
+  std::shared_ptr<Queue> find_queue_by_name(std::string_view name) const;
+  Result<std::shared_ptr<Queue>> resolve(std::string_view queue_url) const;
+  std::shared_ptr<Queue> find_queue_by_arn(std::string_view arn) const;
+  Status validate_redrive(const QueueConfig& config, std::string_view self_name) const;
+
+  struct SendFields {
+    const std::string* body;
+    const std::optional<int64_t>* delay_seconds;
+    const MessageAttributes* message_attributes;
+    const MessageAttributes* message_system_attributes;
+    const std::optional<std::string>* deduplication_id;
+    const std::optional<std::string>* group_id;
+  };
+  // Validates one message; REQUIRES: q.mu held. On success fills `rec` and `delay`.
+  Status validate_send(Queue& q, const SendFields& f, const std::string& sender_id,
+                       const std::optional<std::string>& trace_header, MessageRecord& rec,
+                       int64_t& delay, int64_t& size) const;
+  // Enqueues (or deduplicates) a validated message; REQUIRES: q.mu held.
+  SendMessageBatchResultEntry enqueue(Queue& q, MessageRecord rec, int64_t delay, int64_t now);
+  Message to_message(const Queue& q, const MessageRecord& m,
+                     const std::vector<std::string>& attribute_names,
+                     const std::vector<std::string>& message_attribute_names) const;
+  void deliver_to_dead_letter(const std::shared_ptr<Queue>& dlq, const std::string& source_arn,
+                              std::vector<MessageRecord>& moved);
+
+  Status delete_one(Queue& q, const std::string& handle, int64_t now);
+  Status change_visibility_one(Queue& q, const std::string& handle, int64_t timeout, int64_t now);
+
+  EngineOptions options_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<Queue>, std::less<>> queues_;
+  std::map<std::string, int64_t, std::less<>> deleted_at_ms_;
+};
+
+}  // namespace tern::engine

@@ -1,0 +1,167 @@
+#pragma once
+// Queue: the state of one SQS queue (standard or FIFO) and the operations on it.
+//
+// Messages live in a hash map by sequence number. Three index structures point into it: the
+// ready list (standard) or the per-group lists (FIFO), one min-heap of deadlines for delayed and
+// in-flight messages (visibility expiry and delay share it), and an age list in send order for
+// retention. Index entries carry the message's epoch; a state change bumps the epoch, so stale
+// entries are skipped when met instead of being searched for (no scans on the hot path).
+// Timers are processed lazily: every operation first moves what is due at `now`.
+//
+// Thread-safety: a Queue is not internally synchronized; the Engine holds `mu` around every call.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/api.h"
+#include "engine/queue_config.h"
+#include "engine/waiter.h"
+
+namespace tern::engine {
+
+enum class MessageState : uint8_t { kDelayed, kReady, kInFlight };
+
+struct MessageRecord {
+  uint64_t seq = 0;
+  std::string message_id;
+  std::string body;
+  std::string md5_of_body;
+  std::shared_ptr<const MessageAttributes> attributes;  // null when the message has none
+  std::optional<std::string> md5_of_message_attributes;
+  std::optional<std::string> trace_header;
+  std::optional<std::string> group_id;
+  std::optional<std::string> deduplication_id;
+  std::optional<std::string> dead_letter_source_arn;
+  std::string sender_id;
+  int64_t sent_ms = 0;
+  int64_t first_receive_ms = 0;
+  int64_t visible_at_ms = 0;  // delayed: when it becomes visible; in flight: when it returns
+  int64_t received_ms = 0;    // time of the receive that issued the current handle
+  int32_t receive_count = 0;
+  uint32_t epoch = 0;
+  MessageState state = MessageState::kReady;
+};
+
+// What a receipt handle names: which queue incarnation, which message, which receive.
+struct ReceiptHandle {
+  uint64_t queue_uid = 0;
+  uint64_t seq = 0;
+  uint32_t receive_count = 0;
+};
+std::string encode_receipt_handle(const ReceiptHandle& h);
+std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text);
+
+struct Queue {
+  Queue(std::string name, std::string arn, std::string url, QueueConfig config, int64_t now_ms);
+
+  std::mutex mu;
+  const std::string name;
+  const std::string arn;
+  const std::string url;
+  const uint64_t uid;  // distinguishes incarnations of the same name (old handles are invalid)
+  QueueConfig config;
+  TagMap tags;
+  int64_t created_s;
+  int64_t last_modified_s;
+  int64_t last_purge_ms = -1;
+  bool deleted = false;
+
+  // Moves delayed and in-flight messages that are due at `now` to ready, and drops messages
+  // past the retention period.
+  void process_due(int64_t now_ms);
+
+  // Adds a message; assigns seq. Returns the record.
+  MessageRecord& add(MessageRecord rec, int64_t delay_s, int64_t now_ms);
+
+  // Takes up to `max` ready messages, makes them in flight for `visibility_s` and increments
+  // their receive counts. Messages whose new receive count exceeds `move_after` (when > 0) are
+  // removed and appended to `moved` instead (dead-letter redrive).
+  void receive(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
+               std::vector<MessageRecord*>& out, std::vector<MessageRecord>& moved);
+
+  MessageRecord* find(uint64_t seq);
+  void erase(uint64_t seq);
+  // Sets an in-flight (or expired, for standard queues) message's visibility deadline.
+  void set_visibility(MessageRecord& m, int64_t visible_at_ms, int64_t now_ms);
+  void purge();
+
+  // Earliest pending deadline (delay or visibility), or INT64_MAX.
+  int64_t next_due_ms() const;
+
+  void add_waiter(const std::shared_ptr<Waiter>& w) { waiters_.push_back(w); }
+  // Wakes up to `n` registered waiters.
+  void wake(size_t n);
+  void wake_all();
+
+  size_t ready_count() const { return ready_count_; }
+  size_t inflight_count() const { return inflight_count_; }
+  size_t delayed_count() const { return delayed_count_; }
+  size_t size() const { return messages_.size(); }
+
+  // FIFO deduplication: returns the remembered send for this key, if still in its window.
+  struct DedupEntry {
+    std::string message_id;
+    std::string sequence_number;
+    int64_t expires_ms;
+  };
+  const DedupEntry* find_dedup(const std::string& key, int64_t now_ms);
+  void remember_dedup(const std::string& key, DedupEntry e);
+
+  // FIFO receive-request-attempt memory.
+  struct Attempt {
+    std::vector<std::pair<uint64_t, uint32_t>> messages;  // seq, epoch after the receive
+    int64_t expires_ms;
+  };
+  std::unordered_map<std::string, Attempt> attempts;
+
+  std::string sequence_number(uint64_t seq) const;
+
+ private:
+  struct Deadline {
+    int64_t at_ms;
+    uint64_t seq;
+    uint32_t epoch;
+    bool operator>(const Deadline& o) const { return at_ms > o.at_ms; }
+  };
+  struct Ref {
+    uint64_t seq;
+    uint32_t epoch;
+  };
+  struct Group {
+    std::deque<uint64_t> pending;  // undeleted messages of the group, in send order
+    int inflight = 0;
+    bool queued = false;  // listed in ready_groups_
+  };
+
+  void make_ready(MessageRecord& m);
+  void leave_state(MessageRecord& m);
+  void enter_inflight(MessageRecord& m, int64_t until_ms);
+  void maybe_compact_deadlines();
+  void receive_standard(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
+                        std::vector<MessageRecord*>& out, std::vector<MessageRecord>& moved);
+  void receive_fifo(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
+                    std::vector<MessageRecord*>& out, std::vector<MessageRecord>& moved);
+  void queue_group(const std::string& gid, Group& g);
+  void group_unblock_check(const std::string& gid);
+
+  uint64_t next_seq_ = 1;
+  std::unordered_map<uint64_t, MessageRecord> messages_;
+  std::deque<Ref> ready_;  // standard queues
+  std::unordered_map<std::string, Group> groups_;  // FIFO queues
+  std::deque<std::string> ready_groups_;
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  std::deque<std::pair<uint64_t, int64_t>> by_age_;  // seq, sent_ms
+  size_t ready_count_ = 0, inflight_count_ = 0, delayed_count_ = 0;
+  std::deque<std::weak_ptr<Waiter>> waiters_;
+  std::unordered_map<std::string, DedupEntry> dedup_;
+  std::deque<std::pair<std::string, int64_t>> dedup_order_;
+};
+
+}  // namespace tern::engine
