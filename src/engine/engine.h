@@ -73,6 +73,9 @@ class Engine {
   void wake_all_waiters();
 
   const EngineOptions& options() const { return options_; }
+  // For servers that learn their port after binding. REQUIRES: called before any queue exists
+  // and before other threads use the engine.
+  void set_base_url(std::string url) { options_.base_url = std::move(url); }
   std::string queue_arn(std::string_view name) const;
   std::string queue_url(std::string_view name) const;
 

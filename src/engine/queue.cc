@@ -240,6 +240,15 @@ int64_t Queue::next_due_ms() const {
   return deadlines_.empty() ? INT64_MAX : deadlines_.top().at_ms;
 }
 
+void Queue::add_waiter(const std::shared_ptr<Waiter>& w) {
+  while (!waiters_.empty() && waiters_.front().expired()) waiters_.pop_front();
+  if (waiters_.size() >= waiter_sweep_at_) {
+    std::erase_if(waiters_, [](const auto& x) { return x.expired(); });
+    waiter_sweep_at_ = std::max<size_t>(64, waiters_.size() * 2);
+  }
+  waiters_.push_back(w);
+}
+
 void Queue::wake(size_t n) {
   while (n > 0 && !waiters_.empty()) {
     auto w = waiters_.front().lock();

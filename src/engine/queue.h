@@ -95,7 +95,9 @@ struct Queue {
   // Earliest pending deadline (delay or visibility), or INT64_MAX.
   int64_t next_due_ms() const;
 
-  void add_waiter(const std::shared_ptr<Waiter>& w) { waiters_.push_back(w); }
+  // Registers a long poll. Expired registrations (polls that timed out) are pruned here, so the
+  // list stays proportional to the live pollers even when no message is ever sent.
+  void add_waiter(const std::shared_ptr<Waiter>& w);
   // Wakes up to `n` registered waiters.
   void wake(size_t n);
   void wake_all();
@@ -160,6 +162,7 @@ struct Queue {
   std::deque<std::pair<uint64_t, int64_t>> by_age_;  // seq, sent_ms
   size_t ready_count_ = 0, inflight_count_ = 0, delayed_count_ = 0;
   std::deque<std::weak_ptr<Waiter>> waiters_;
+  size_t waiter_sweep_at_ = 64;
   std::unordered_map<std::string, DedupEntry> dedup_;
   std::deque<std::pair<std::string, int64_t>> dedup_order_;
 };

@@ -1,10 +1,10 @@
 #include "protocol/wire.h"
 
-#include <random>
+#include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
+#include <random>
 
 namespace tern::protocol {
 namespace {
@@ -48,8 +48,8 @@ TEST(ClassifyJson, UsesEmptyObject_WhenBodyIsEmptyOrBlank) {
 }
 
 TEST(ClassifyJson, IgnoresPathAndFormContentType_WhenTargetHeaderPresent) {
-  auto c = classify({"POST", "/000000000000/q?Action=CreateQueue", kForm, "AmazonSQS.ListQueues",
-                     "{}"});
+  auto c =
+      classify({"POST", "/000000000000/q?Action=CreateQueue", kForm, "AmazonSQS.ListQueues", "{}"});
   ASSERT_TRUE(c);
   EXPECT_EQ(c->protocol, Protocol::kJson);
   EXPECT_EQ(c->action, "ListQueues");
@@ -96,7 +96,8 @@ TEST(ClassifyQuery, UnflattensBotocoreSendMessage_WhenCapturedBody) {
     "MessageAttributes":{"b":{"DataType":"Binary","BinaryValue":"AAE="},
                          "a":{"DataType":"String","StringValue":"x y"}},
     "MessageSystemAttributes":{"AWSTraceHeader":{"DataType":"String",
-        "StringValue":"Root=1-5759e988-bd862e3fe1be46a994272793"}}})").as_object());
+        "StringValue":"Root=1-5759e988-bd862e3fe1be46a994272793"}}})")
+                           .as_object());
 }
 
 TEST(ClassifyQuery, UsesLowercaseTags_WhenCreateQueue) {
@@ -113,12 +114,13 @@ TEST(ClassifyQuery, UsesCapitalTags_WhenTagQueue) {
 }
 
 TEST(ClassifyQuery, UnflattensLists_WhenReceiveMessage) {
-  EXPECT_EQ(params_of(form_request("Action=ReceiveMessage&Version=2012-11-05&QueueUrl=u&Attribute"
-                                   "Name.1=SentTimestamp&MessageAttributeName.1=foo.%2A&Visibilit"
-                                   "yTimeout=5&ReceiveRequestAttemptId=abc")),
-            R"({"QueueUrl":"u","AttributeNames":["SentTimestamp"],)"
-            R"("MessageAttributeNames":["foo.*"],"VisibilityTimeout":"5",)"
-            R"("ReceiveRequestAttemptId":"abc"})");
+  EXPECT_EQ(
+      json::parse(params_of(form_request(
+          "Action=ReceiveMessage&Version=2012-11-05&QueueUrl=u&AttributeName.1=SentTimestam"
+          "p&MessageAttributeName.1=foo.%2A&VisibilityTimeout=5&ReceiveRequestAttemptId=abc"))),
+      json::parse(R"({"QueueUrl":"u","AttributeNames":["SentTimestamp"],)"
+                  R"("MessageAttributeNames":["foo.*"],"VisibilityTimeout":"5",)"
+                  R"("ReceiveRequestAttemptId":"abc"})"));
 }
 
 TEST(ClassifyQuery, DecodesPlusSlashEquals_WhenReceiptHandleEscaped) {
@@ -153,11 +155,12 @@ TEST(ClassifyQuery, UnflattensEntries_WhenDeleteAndChangeVisibilityBatch) {
                                    "tEntry.1.Id=a&DeleteMessageBatchRequestEntry.1.ReceiptHandle="
                                    "h")),
             R"({"QueueUrl":"u","Entries":[{"Id":"a","ReceiptHandle":"h"}]})");
-  EXPECT_EQ(params_of(form_request(
-                "Action=ChangeMessageVisibilityBatch&QueueUrl=u&ChangeMessageVisibilityBatchReque"
-                "stEntry.1.Id=a&ChangeMessageVisibilityBatchRequestEntry.1.ReceiptHandle=h&Change"
-                "MessageVisibilityBatchRequestEntry.1.VisibilityTimeout=7")),
-            R"({"QueueUrl":"u","Entries":[{"Id":"a","ReceiptHandle":"h","VisibilityTimeout":"7"}]})");
+  EXPECT_EQ(
+      params_of(form_request(
+          "Action=ChangeMessageVisibilityBatch&QueueUrl=u&ChangeMessageVisibilityBatchReque"
+          "stEntry.1.Id=a&ChangeMessageVisibilityBatchRequestEntry.1.ReceiptHandle=h&Change"
+          "MessageVisibilityBatchRequestEntry.1.VisibilityTimeout=7")),
+      R"({"QueueUrl":"u","Entries":[{"Id":"a","ReceiptHandle":"h","VisibilityTimeout":"7"}]})");
 }
 
 TEST(ClassifyQuery, UnflattensPermissionLists_WhenAddPermission) {
@@ -176,8 +179,8 @@ TEST(ClassifyQuery, IgnoresVersionSignatureAndEmptyListKeys_WhenPresent) {
 }
 
 TEST(ClassifyQuery, ReadsQueryString_WhenGetWithoutBody) {
-  auto c = classify({"GET", "/123456789012/MyQueue?Action=GetQueueAttributes&AttributeName.1=All",
-                     "", "", ""});
+  auto c = classify(
+      {"GET", "/123456789012/MyQueue?Action=GetQueueAttributes&AttributeName.1=All", "", "", ""});
   ASSERT_TRUE(c);
   EXPECT_EQ(c->action, "GetQueueAttributes");
   EXPECT_EQ(json::serialize(c->params),
@@ -196,9 +199,9 @@ TEST(ClassifyQuery, KeepsQueueUrlParameter_WhenPathAlsoNamesQueue) {
 }
 
 TEST(ClassifyQuery, PrefersBody_WhenKeyInBothQueryStringAndBody) {
-  EXPECT_EQ(params_of({"POST", "/?Action=ListQueues&QueueNamePrefix=a", kForm, "",
-                       "QueueNamePrefix=b"}),
-            R"({"QueueNamePrefix":"b"})");
+  EXPECT_EQ(
+      params_of({"POST", "/?Action=ListQueues&QueueNamePrefix=a", kForm, "", "QueueNamePrefix=b"}),
+      R"({"QueueNamePrefix":"b"})");
 }
 
 TEST(ClassifyQuery, IgnoresBody_WhenContentTypeIsNotForm) {
@@ -208,9 +211,10 @@ TEST(ClassifyQuery, IgnoresBody_WhenContentTypeIsNotForm) {
 }
 
 TEST(ClassifyQuery, ReturnsUnknownOperation404_WhenNoActionAnywhere) {
-  for (const WireRequest& req : {WireRequest{"GET", "/123456789012/MyQueue", "", "", ""},
-                                 WireRequest{"POST", "/", kForm, "", "QueueName=x"},
-                                 WireRequest{"POST", "/", "application/x-amz-json-1.0", "", "{}"}}) {
+  for (const WireRequest& req :
+       {WireRequest{"GET", "/123456789012/MyQueue", "", "", ""},
+        WireRequest{"POST", "/", kForm, "", "QueueName=x"},
+        WireRequest{"POST", "/", "application/x-amz-json-1.0", "", "{}"}}) {
     auto c = classify(req);
     ASSERT_FALSE(c);
     EXPECT_EQ(c.error().protocol, Protocol::kQuery);
@@ -221,8 +225,8 @@ TEST(ClassifyQuery, ReturnsUnknownOperation404_WhenNoActionAnywhere) {
 
 TEST(ClassifyQuery, ReturnsInvalidAction_WhenAccountActionSentToQueuePath) {
   for (std::string_view action : {"CreateQueue", "ListQueues"}) {
-    auto c = classify(form_request("Action=" + std::string(action) + "&QueueName=x",
-                                   "/123456789012/MyQueue"));
+    auto c = classify(
+        form_request("Action=" + std::string(action) + "&QueueName=x", "/123456789012/MyQueue"));
     ASSERT_FALSE(c);
     EXPECT_EQ(c.error().protocol, Protocol::kQuery);
     EXPECT_EQ(c.error().error.code, ErrorCode::kInvalidAction);
@@ -281,8 +285,9 @@ TEST(KnownActions, ListsAllTwentyThreeActions_WhenAsked) {
 
 TEST(ClassifyFuzz, NeverThrows_WhenFedRandomBytes) {
   std::mt19937 rng(12345);
-  const std::string alphabet = "Action=SendMessageBatchRequestEntry.1.Id&%+={}[]\":,\\\r\n\x00\xff"
-                               "MessageAttribute.2.Value.StringListValue.3Tag.Key";
+  const std::string alphabet =
+      "Action=SendMessageBatchRequestEntry.1.Id&%+={}[]\":,\\\r\n\x00\xff"
+      "MessageAttribute.2.Value.StringListValue.3Tag.Key";
   for (int i = 0; i < 20000; ++i) {
     std::string body;
     size_t len = rng() % 120;

@@ -82,8 +82,8 @@ Expected<std::vector<IniSection>, IniError> parse_ini(std::string_view text) {
       if (close == std::string_view::npos) return error_at(lineno, "section header without ']'");
       std::string_view rest = detail::trim(content.substr(close + 1));
       if (!rest.empty() && rest[0] != '#' && rest[0] != ';') {
-        return error_at(lineno, "unexpected text after section header: '" + std::string(rest) +
-                                    "'");
+        return error_at(lineno,
+                        "unexpected text after section header: '" + std::string(rest) + "'");
       }
       std::string name(detail::trim(content.substr(1, close - 1)));
       if (name.empty()) return error_at(lineno, "empty section name '[]'");
@@ -100,9 +100,11 @@ Expected<std::vector<IniSection>, IniError> parse_ini(std::string_view text) {
       return error_at(lineno, "expected 'key = value', got '" + std::string(content) + "'");
     }
     std::string key = detail::to_lower(detail::trim(content.substr(0, delim)));
-    if (key.empty()) return error_at(lineno, "missing key before '" + std::string(1, content[delim]) + "'");
+    if (key.empty())
+      return error_at(lineno, "missing key before '" + std::string(1, content[delim]) + "'");
     if (sections.empty()) {
-      return error_at(lineno, "key '" + key + "' outside of a section (add a [name] line above it)");
+      return error_at(lineno,
+                      "key '" + key + "' outside of a section (add a [name] line above it)");
     }
     IniSection& section = sections.back();
     if (const IniEntry* previous = section.find(key)) {
@@ -139,12 +141,12 @@ Expected<CredentialStore, IniError> parse_credentials(std::string_view text) {
     const IniEntry* id = section.find("aws_access_key_id");
     const IniEntry* secret = section.find("aws_secret_access_key");
     if (!id || id->value.empty()) {
-      return error_at(section.line, "section " + quoted_section(section) +
-                                        " has no aws_access_key_id");
+      return error_at(section.line,
+                      "section " + quoted_section(section) + " has no aws_access_key_id");
     }
     if (!secret || secret->value.empty()) {
-      return error_at(section.line, "section " + quoted_section(section) +
-                                        " has no aws_secret_access_key");
+      return error_at(section.line,
+                      "section " + quoted_section(section) + " has no aws_secret_access_key");
     }
     for (char c : id->value) {
       if (c == '/' || detail::is_space(c)) {

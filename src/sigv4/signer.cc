@@ -236,7 +236,8 @@ void presign(HttpRequestView& req, const Credentials& creds, std::string_view re
       {"X-Amz-Expires", std::to_string(expires_seconds)},
       {"X-Amz-SignedHeaders", "host"},
   };
-  if (!creds.session_token.empty()) params.emplace_back("X-Amz-Security-Token", creds.session_token);
+  if (!creds.session_token.empty())
+    params.emplace_back("X-Amz-Security-Token", creds.session_token);
   for (const auto& [k, v] : params) {
     if (!req.query.empty()) req.query += '&';
     req.query += uri_encode(k);
@@ -266,15 +267,16 @@ std::string format_amz_date(std::chrono::system_clock::time_point tp) {
 
 std::string format_amz_date_ms(int64_t unix_ms) {
   using namespace std::chrono;
-  return format_amz_date(system_clock::time_point(duration_cast<system_clock::duration>(
-      milliseconds(unix_ms))));
+  return format_amz_date(
+      system_clock::time_point(duration_cast<system_clock::duration>(milliseconds(unix_ms))));
 }
 
 std::optional<int64_t> parse_amz_date(std::string_view t) {
   using namespace std::chrono;
   if (t.size() != 16 || t[8] != 'T' || t[15] != 'Z') return std::nullopt;
   if (!all_digits(t.substr(0, 8)) || !all_digits(t.substr(9, 6))) return std::nullopt;
-  year_month_day ymd{year(to_int(t.substr(0, 4))), month(static_cast<unsigned>(to_int(t.substr(4, 2)))),
+  year_month_day ymd{year(to_int(t.substr(0, 4))),
+                     month(static_cast<unsigned>(to_int(t.substr(4, 2)))),
                      day(static_cast<unsigned>(to_int(t.substr(6, 2))))};
   int hh = to_int(t.substr(9, 2)), mm = to_int(t.substr(11, 2)), ss = to_int(t.substr(13, 2));
   if (!ymd.ok() || hh > 23 || mm > 59 || ss > 59) return std::nullopt;

@@ -78,8 +78,8 @@ std::string bad_date_message(std::string_view date) {
 // Authorization header form. Returns a failure, or kNone with `claim` filled.
 VerifyResult parse_header_auth(const HttpRequestView& req, std::string_view header, Claim& claim) {
   std::string_view auth = detail::trim(header);
-  if (auth.empty()) return fail(Failure::kMissingAuthenticationToken,
-                                "Request is missing Authentication Token");
+  if (auth.empty())
+    return fail(Failure::kMissingAuthenticationToken, "Request is missing Authentication Token");
   size_t sp = 0;
   while (sp < auth.size() && !detail::is_space(auth[sp])) ++sp;
   std::string_view algorithm = auth.substr(0, sp);
@@ -106,8 +106,9 @@ VerifyResult parse_header_auth(const HttpRequestView& req, std::string_view head
   const std::string* amz_date = find_header(req, "x-amz-date");
   const std::string* http_date = find_header(req, "date");
   if (!amz_date && !http_date) {
-    missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
-               "header. ";
+    missing +=
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
+        "header. ";
   }
   if (!missing.empty()) {
     return fail(Failure::kIncompleteSignature, missing + "Authorization=" + std::string(auth));
@@ -147,9 +148,9 @@ VerifyResult parse_query_auth(const std::vector<std::pair<std::string, std::stri
   for (std::string_view key : kRequired) {
     const std::string* v = get(key);
     if (!v || v->empty()) {
-      return fail(Failure::kIncompleteSignature,
-                  "AWS query-string parameters must include '" + std::string(key) +
-                      "'. Re-examine the query-string parameters.");
+      return fail(Failure::kIncompleteSignature, "AWS query-string parameters must include '" +
+                                                     std::string(key) +
+                                                     "'. Re-examine the query-string parameters.");
     }
   }
   if (*get("X-Amz-Algorithm") != kAlgorithm) {
@@ -169,7 +170,8 @@ VerifyResult parse_query_auth(const std::vector<std::pair<std::string, std::stri
     if (!n || *n < 0 || *n > kMaxPresignExpiresSeconds) {
       return fail(Failure::kIncompleteSignature,
                   "X-Amz-Expires must be a whole number of seconds from 0 to 604800 (a week), "
-                  "got '" + *expires + "'.",
+                  "got '" +
+                      *expires + "'.",
                   &claim);
     }
     claim.expires_s = *n;
@@ -233,14 +235,14 @@ VerifyResult verify(const VerifyInput& input, const CredentialStore& store,
   if (claim.date8 != date8) {
     return fail(Failure::kSignatureDoesNotMatch,
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
-                "from HTTP: '" + claim.date8 + "' != '" + std::string(date8) + "', from '" +
-                    claim.amz_date + "'.",
+                "from HTTP: '" +
+                    claim.date8 + "' != '" + std::string(date8) + "', from '" + claim.amz_date +
+                    "'.",
                 &claim);
   }
   if (claim.service != service) {
     return fail(Failure::kSignatureDoesNotMatch,
-                "Credential should be scoped to correct service: '" + std::string(service) +
-                    "'. ",
+                "Credential should be scoped to correct service: '" + std::string(service) + "'. ",
                 &claim);
   }
 
@@ -296,26 +298,36 @@ VerifyResult authorize(const CredentialStore& store, std::string_view access_key
 
 std::string_view failure_code(Failure f) {
   switch (f) {
-    case Failure::kNone: return "";
-    case Failure::kMissingAuthenticationToken: return "MissingAuthenticationToken";
-    case Failure::kIncompleteSignature: return "IncompleteSignature";
-    case Failure::kInvalidClientTokenId: return "InvalidClientTokenId";
-    case Failure::kSignatureDoesNotMatch: return "SignatureDoesNotMatch";
-    case Failure::kExpired: return "AccessDenied";
-    case Failure::kAccessDenied: return "AccessDenied";
+    case Failure::kNone:
+      return "";
+    case Failure::kMissingAuthenticationToken:
+      return "MissingAuthenticationToken";
+    case Failure::kIncompleteSignature:
+      return "IncompleteSignature";
+    case Failure::kInvalidClientTokenId:
+      return "InvalidClientTokenId";
+    case Failure::kSignatureDoesNotMatch:
+      return "SignatureDoesNotMatch";
+    case Failure::kExpired:
+      return "AccessDenied";
+    case Failure::kAccessDenied:
+      return "AccessDenied";
   }
   return "";
 }
 
 int failure_http_status(Failure f) {
   switch (f) {
-    case Failure::kNone: return 200;
-    case Failure::kIncompleteSignature: return 400;
+    case Failure::kNone:
+      return 200;
+    case Failure::kIncompleteSignature:
+      return 400;
     case Failure::kMissingAuthenticationToken:
     case Failure::kInvalidClientTokenId:
     case Failure::kSignatureDoesNotMatch:
     case Failure::kExpired:
-    case Failure::kAccessDenied: return 403;
+    case Failure::kAccessDenied:
+      return 403;
   }
   return 403;
 }

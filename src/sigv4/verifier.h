@@ -55,7 +55,8 @@ VerifyResult verify(const VerifyInput& input, const CredentialStore& store,
                     std::string_view service = "sqs");
 
 // Per-key permission check, for after the action and queue are known. `resource` is the queue
-// URL (or any text) quoted in the AccessDenied message. Unknown keys are denied.
+// URL (or any text) quoted in the AccessDenied message. An unknown key gives
+// kInvalidClientTokenId.
 VerifyResult authorize(const CredentialStore& store, std::string_view access_key_id,
                        std::string_view action, std::string_view queue_name,
                        std::string_view resource);

@@ -1,0 +1,101 @@
+#include "cli/serve.h"
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "engine/engine.h"
+#include "server/dispatcher.h"
+#include "server/http_server.h"
+
+namespace tern::cli {
+namespace asio = boost::asio;
+
+void add_serve_command(CLI::App& app, ServeOptions& o) {
+  auto* serve = app.add_subcommand("serve", "Run the SQS-compatible broker");
+  serve->add_option("--host", o.host, "Address to listen on")->capture_default_str();
+  serve->add_option("--port", o.port, "TCP port (0 picks a free one)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  serve->add_option("--region", o.region, "Region in queue ARNs")->capture_default_str();
+  serve->add_option("--account-id", o.account_id, "Account id in queue URLs and ARNs")
+      ->check([](const std::string& v) {
+        if (v.size() != 12 || v.find_first_not_of("0123456789") != std::string::npos) {
+          return std::string("must be 12 digits");
+        }
+        return std::string();
+      })
+      ->capture_default_str();
+  serve->add_option("--threads", o.threads, "I/O threads (0: one per core)")
+      ->check(CLI::Range(0, 256));
+  serve->add_option("--public-url", o.public_url,
+                    "Base URL clients use to reach this server, for queue URLs "
+                    "(default http://<host>:<port>)");
+}
+
+int run_serve(const ServeOptions& o) {
+  asio::io_context ioc;
+  engine::EngineOptions eo;
+  eo.region = o.region;
+  eo.account_id = o.account_id;
+  engine::Engine engine(eo);  // base_url is set once the port is known (port 0)
+  server::Dispatcher dispatcher(engine);
+  server::HttpServerOptions so;
+  so.host = o.host;
+  so.port = static_cast<uint16_t>(o.port);
+  server::HttpServer server(ioc, dispatcher, so);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tern serve: cannot listen on %s:%d: %s\n", o.host.c_str(), o.port,
+                 e.what());
+    return 1;
+  }
+  std::string url = o.public_url;
+  if (url.empty()) {
+    std::string host = o.host;
+    if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    url = "http://" + host + ":" + std::to_string(server.port());
+  }
+  engine.set_base_url(url);
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::steady_timer drain(ioc);
+  std::function<void()> wait_drained;
+  auto deadline = std::chrono::steady_clock::now();
+  wait_drained = [&] {
+    if (server.in_flight() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      ioc.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(20));
+    drain.async_wait([&](boost::system::error_code) { wait_drained(); });
+  };
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    std::fprintf(stderr, "tern serve: signal %d, draining\n", sig);
+    server.stop();
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    wait_drained();
+  });
+
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+  if (threads <= 0) threads = 1;
+  std::printf("tern serve: listening on %s:%u, queue URLs %s/%s/<name>, %d threads\n",
+              o.host.c_str(), server.port(), url.c_str(), o.account_id.c_str(), threads);
+  std::fflush(stdout);
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  std::fprintf(stderr, "tern serve: stopped\n");
+  return 0;
+}
+
+}  // namespace tern::cli

@@ -1,0 +1,223 @@
+#include "server/dispatcher.h"
+
+#include <chrono>
+#include <unordered_map>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/ids.h"
+#include "common/text.h"
+#include "protocol/codec.h"
+#include "protocol/errors.h"
+#include "protocol/response.h"
+
+namespace tern::server {
+namespace asio = boost::asio;
+using protocol::Protocol;
+using protocol::WireResponse;
+
+std::string_view HttpRequest::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (iequals(k, name)) return v;
+  }
+  return {};
+}
+
+struct Dispatcher::Call {
+  const HttpRequest& http;
+  protocol::Classified classified;
+  std::string request_id;
+  std::string sender_id;
+};
+
+namespace {
+
+// The caller's identity for SenderId: the access key id of the SigV4 credential when present.
+std::string sender_from(const HttpRequest& req, const std::string& fallback) {
+  std::string_view auth = req.header("Authorization");
+  auto pos = auth.find("Credential=");
+  if (pos == std::string_view::npos) return fallback;
+  auto start = pos + 11;
+  auto end = auth.find('/', start);
+  if (end == std::string_view::npos || end == start) return fallback;
+  return std::string(auth.substr(start, end - start));
+}
+
+template <class T>
+concept HasSender = requires(T t) { t.sender_id; };
+template <class T>
+concept HasTrace = requires(T t) { t.trace_header; };
+
+// One row of the action table for an action answered synchronously by the engine.
+template <class Req, class Res>
+WireResponse run_sync(engine::Engine& e, Dispatcher::Call& call,
+                      engine::Result<Res> (engine::Engine::*method)(const Req&)) {
+  const Protocol p = call.classified.protocol;
+  Req req{};
+  if (auto st = protocol::decode(call.classified.params, req); !st) {
+    return protocol::encode_error(p, st.error(), call.request_id);
+  }
+  if constexpr (HasSender<Req>) req.sender_id = call.sender_id;
+  if constexpr (HasTrace<Req>) {
+    auto trace = call.http.header("X-Amzn-Trace-Id");
+    if (!trace.empty()) req.trace_header = std::string(trace);
+  }
+  auto res = (e.*method)(req);
+  if (!res) return protocol::encode_error(p, res.error(), call.request_id);
+  return protocol::encode_success(p, call.classified.action, *res, call.request_id);
+}
+
+using SyncFn = WireResponse (*)(engine::Engine&, Dispatcher::Call&);
+
+struct ActionRow {
+  std::string_view name;
+  SyncFn sync;     // null for actions that need a coroutine (ReceiveMessage)
+  bool mutating;   // changes state (will wait for durability once the log exists)
+};
+
+template <auto Method>
+WireResponse row_fn(engine::Engine& e, Dispatcher::Call& c) {
+  return run_sync(e, c, Method);
+}
+
+// The action table: adding an action is adding a row.
+const std::unordered_map<std::string_view, ActionRow>& action_table() {
+  using E = engine::Engine;
+  static const std::unordered_map<std::string_view, ActionRow> kTable = [] {
+    std::vector<ActionRow> rows = {
+        {"CreateQueue", &row_fn<&E::create_queue>, true},
+        {"GetQueueUrl", &row_fn<&E::get_queue_url>, false},
+        {"ListQueues", &row_fn<&E::list_queues>, false},
+        {"DeleteQueue", &row_fn<&E::delete_queue>, true},
+        {"PurgeQueue", &row_fn<&E::purge_queue>, true},
+        {"GetQueueAttributes", &row_fn<&E::get_queue_attributes>, false},
+        {"SetQueueAttributes", &row_fn<&E::set_queue_attributes>, true},
+        {"TagQueue", &row_fn<&E::tag_queue>, true},
+        {"UntagQueue", &row_fn<&E::untag_queue>, true},
+        {"ListQueueTags", &row_fn<&E::list_queue_tags>, false},
+        {"SendMessage", &row_fn<&E::send_message>, true},
+        {"SendMessageBatch", &row_fn<&E::send_message_batch>, true},
+        {"ReceiveMessage", nullptr, true},
+        {"DeleteMessage", &row_fn<&E::delete_message>, true},
+        {"DeleteMessageBatch", &row_fn<&E::delete_message_batch>, true},
+        {"ChangeMessageVisibility", &row_fn<&E::change_message_visibility>, true},
+        {"ChangeMessageVisibilityBatch", &row_fn<&E::change_message_visibility_batch>, true},
+        {"ListDeadLetterSourceQueues", &row_fn<&E::list_dead_letter_source_queues>, false},
+        {"AddPermission", &row_fn<&E::add_permission>, true},
+        {"RemovePermission", &row_fn<&E::remove_permission>, true},
+    };
+    std::unordered_map<std::string_view, ActionRow> m;
+    for (const auto& r : rows) m.emplace(r.name, r);
+    return m;
+  }();
+  return kTable;
+}
+
+// Parks a long poll: notify() (from any thread) posts a cancel of the timer to the coroutine's
+// own executor, so the timer is only ever touched there.
+class TimerWaiter final : public engine::Waiter,
+                          public std::enable_shared_from_this<TimerWaiter> {
+ public:
+  explicit TimerWaiter(const asio::any_io_executor& ex) : timer_(ex) {}
+  void notify() override {
+    notified_.store(true, std::memory_order_release);
+    asio::post(timer_.get_executor(), [self = shared_from_this()] { self->timer_.cancel(); });
+  }
+  bool notified() const { return notified_.load(std::memory_order_acquire); }
+  void reset() { notified_.store(false, std::memory_order_release); }
+  asio::steady_timer& timer() { return timer_; }
+
+ private:
+  asio::steady_timer timer_;
+  std::atomic<bool> notified_{false};
+};
+
+// Live long-poll waiters, so that shutdown can wake them all.
+std::mutex g_waiters_mu;
+std::vector<std::weak_ptr<TimerWaiter>> g_waiters;
+
+}  // namespace
+
+Dispatcher::Dispatcher(engine::Engine& engine, DispatcherOptions options)
+    : engine_(engine), options_(options) {}
+
+void Dispatcher::shutdown() {
+  stopping_.store(true, std::memory_order_release);
+  engine_.wake_all_waiters();
+  std::lock_guard lock(g_waiters_mu);
+  for (auto& w : g_waiters) {
+    if (auto s = w.lock()) s->notify();
+  }
+  g_waiters.clear();
+}
+
+asio::awaitable<WireResponse> Dispatcher::handle(const HttpRequest& http) {
+  std::string request_id = new_uuid();
+  protocol::WireRequest wire{http.method, http.target, http.header("Content-Type"),
+                             http.header("X-Amz-Target"), http.body};
+  auto classified = protocol::classify(wire);
+  if (!classified) co_return protocol::encode_error(classified.error(), request_id);
+  const auto& table = action_table();
+  auto it = table.find(classified->action);
+  if (it == table.end()) {
+    // A known SQS action this server does not offer yet (the message move tasks).
+    engine::Error err{engine::ErrorCode::kUnsupportedOperation,
+                      "The action " + classified->action + " is not supported by this server."};
+    co_return protocol::encode_error(classified->protocol, err, request_id);
+  }
+  Call call{http, std::move(*classified), std::move(request_id),
+            sender_from(http, engine_.options().account_id)};
+  if (it->second.sync == nullptr) co_return co_await receive_message(call);
+  co_return it->second.sync(engine_, call);
+}
+
+asio::awaitable<WireResponse> Dispatcher::receive_message(Call& call) {
+  const Protocol p = call.classified.protocol;
+  engine::ReceiveMessageRequest req;
+  if (auto st = protocol::decode(call.classified.params, req); !st) {
+    co_return protocol::encode_error(p, st.error(), call.request_id);
+  }
+  engine::ReceiveContext ctx;
+  auto res = engine_.receive_message(req, &ctx);
+  if (!res || !res->messages.empty() || ctx.wait_seconds <= 0 || stopping()) {
+    if (!res) co_return protocol::encode_error(p, res.error(), call.request_id);
+    co_return protocol::encode_success(p, call.classified.action, *res, call.request_id);
+  }
+  using clock = std::chrono::steady_clock;
+  const auto deadline =
+      clock::now() + std::chrono::milliseconds(static_cast<int64_t>(
+                         static_cast<double>(ctx.wait_seconds) * 1000.0 * options_.wait_scale));
+  auto waiter = std::make_shared<TimerWaiter>(co_await asio::this_coro::executor);
+  {
+    std::lock_guard lock(g_waiters_mu);
+    if (g_waiters.size() > 64 && g_waiters.size() % 64 == 0) {
+      std::erase_if(g_waiters, [](const auto& w) { return w.expired(); });
+    }
+    g_waiters.push_back(waiter);
+  }
+  for (;;) {
+    waiter->reset();
+    ctx.waiter = waiter;
+    res = engine_.receive_message(req, &ctx);
+    if (!res || !res->messages.empty()) break;
+    auto now = clock::now();
+    if (now >= deadline || stopping()) break;
+    auto wake_at = deadline;
+    if (ctx.next_due_ms != INT64_MAX) {
+      int64_t in_ms = ctx.next_due_ms - engine_.options().clock->now_ms();
+      wake_at = std::min(deadline, now + std::chrono::milliseconds(std::max<int64_t>(in_ms, 0)));
+    }
+    if (waiter->notified()) continue;
+    waiter->timer().expires_at(wake_at);
+    boost::system::error_code ec;
+    co_await waiter->timer().async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!res) co_return protocol::encode_error(p, res.error(), call.request_id);
+  co_return protocol::encode_success(p, call.classified.action, *res, call.request_id);
+}
+
+}  // namespace tern::server

@@ -1,0 +1,63 @@
+#pragma once
+// Dispatcher: turns one HTTP request into one HTTP response, with no sockets. It classifies the
+// request (protocol layer), finds the action's row in the action table, decodes the typed
+// request, calls the engine and encodes the result or error. ReceiveMessage long polls are
+// coroutines that park on a timer until a send notifies them (engine::Waiter) or the wait ends.
+//
+// Thread-safety: handle() may run concurrently on any number of executors. The dispatcher's
+// coroutines must run on a strand (or a single-threaded executor): the long-poll wake-up is
+// posted to the coroutine's own executor.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/engine.h"
+#include "protocol/wire.h"
+
+namespace tern::server {
+
+struct HttpRequest {
+  std::string method;
+  std::string target;  // path and query, as on the request line
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // Case-insensitive header lookup; empty when absent.
+  std::string_view header(std::string_view name) const;
+};
+
+struct DispatcherOptions {
+  // Test hook: scales long-poll waits (1.0 = real seconds).
+  double wait_scale = 1.0;
+};
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(engine::Engine& engine, DispatcherOptions options = {});
+
+  boost::asio::awaitable<protocol::WireResponse> handle(const HttpRequest& request);
+
+  // Ends every pending long poll (they answer with no messages) and makes new ones return at
+  // once. Used by graceful shutdown.
+  void shutdown();
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+
+  engine::Engine& engine() { return engine_; }
+
+  struct Call;  // one request in flight (defined in the .cc)
+
+ private:
+  boost::asio::awaitable<protocol::WireResponse> receive_message(Call& call);
+
+  engine::Engine& engine_;
+  DispatcherOptions options_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace tern::server

@@ -1,0 +1,61 @@
+#pragma once
+// HttpServer: the network facade. Accepts TCP connections, runs one coroutine per connection
+// (HTTP/1.1 keep-alive, Beast parser with header and body limits, idle timeout re-armed per
+// read) and hands each request to the Dispatcher. Also answers GET /health.
+//
+// Shutdown has two phases: stop() closes the acceptor and tells the dispatcher to end long polls
+// (they answer at once with no messages); requests already being handled finish and are
+// answered; connections are closed after their current response. The owner stops the
+// io_context once in_flight() reaches zero (or a grace deadline passes).
+//
+// Thread-safety: start()/stop() from any thread; sessions run on per-connection strands of the
+// io_context, which may be run by several threads.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "server/dispatcher.h"
+
+namespace tern::server {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 9324;  // 0 picks a free port (see port())
+  // A 1 MiB message, percent-encoded by a query client, is up to 3 MiB on the wire; batches are
+  // capped at 1 MiB of payload too. Anything larger cannot be a valid request.
+  uint64_t body_limit = 3 * 1024 * 1024 + 256 * 1024;
+  uint32_t header_limit = 16 * 1024;
+  std::chrono::seconds idle_timeout{75};  // longer than a 20 s long poll plus client slack
+};
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& ioc, Dispatcher& dispatcher, HttpServerOptions options);
+
+  // Binds and starts accepting. Throws boost::system::system_error if the address is unusable.
+  void start();
+  void stop();
+  uint16_t port() const { return port_; }
+  int64_t in_flight() const { return in_flight_.load(); }
+  int64_t connections() const { return connections_.load(); }
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& ioc_;
+  Dispatcher& dispatcher_;
+  HttpServerOptions options_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> connections_{0};
+};
+
+}  // namespace tern::server
