@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/engine.h"
+#include "sigv4/credentials_file.h"
 #include "server/dispatcher.h"
 #include "server/http_server.h"
 
@@ -36,15 +37,47 @@ void add_serve_command(CLI::App& app, ServeOptions& o) {
   serve->add_option("--public-url", o.public_url,
                     "Base URL clients use to reach this server, for queue URLs "
                     "(default http://<host>:<port>)");
+  serve->add_option("--credentials", o.credentials_file,
+                    "INI file of SigV4 keys (~/.aws/credentials format, optional queues= and "
+                    "actions= per key); when given, every request must be signed by one of them")
+      ->check(CLI::ExistingFile);
+  serve->add_flag("--allow-unauthenticated", o.allow_unauthenticated,
+                  "Listen on a non-loopback address without --credentials");
 }
 
+namespace {
+bool is_loopback(const std::string& host) {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  return !ec && addr.is_loopback();
+}
+}  // namespace
+
 int run_serve(const ServeOptions& o) {
+  std::shared_ptr<const sigv4::CredentialStore> credentials;
+  if (!o.credentials_file.empty()) {
+    auto loaded = sigv4::load_credentials_file(o.credentials_file);
+    if (!loaded) {
+      std::fprintf(stderr, "tern serve: %s\n", loaded.error().c_str());
+      return 2;
+    }
+    credentials = std::make_shared<const sigv4::CredentialStore>(std::move(*loaded));
+  } else if (!is_loopback(o.host) && !o.allow_unauthenticated) {
+    std::fprintf(stderr,
+                 "tern serve: refusing to listen on %s without --credentials: anyone who can "
+                 "reach it could read and delete messages. Give --credentials FILE, or "
+                 "--allow-unauthenticated if that is really what you want.\n",
+                 o.host.c_str());
+    return 2;
+  }
   asio::io_context ioc;
   engine::EngineOptions eo;
   eo.region = o.region;
   eo.account_id = o.account_id;
   engine::Engine engine(eo);  // base_url is set once the port is known (port 0)
-  server::Dispatcher dispatcher(engine);
+  server::DispatcherOptions dopts;
+  dopts.credentials = credentials;
+  server::Dispatcher dispatcher(engine, dopts);
   server::HttpServerOptions so;
   so.host = o.host;
   so.port = static_cast<uint16_t>(o.port);
@@ -87,8 +120,9 @@ int run_serve(const ServeOptions& o) {
 
   int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) threads = 1;
-  std::printf("tern serve: listening on %s:%u, queue URLs %s/%s/<name>, %d threads\n",
-              o.host.c_str(), server.port(), url.c_str(), o.account_id.c_str(), threads);
+  std::printf("tern serve: listening on %s:%u, queue URLs %s/%s/<name>, %d threads, %s\n",
+              o.host.c_str(), server.port(), url.c_str(), o.account_id.c_str(), threads,
+              credentials ? "SigV4 required" : "any signature accepted");
   std::fflush(stdout);
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });

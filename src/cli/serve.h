@@ -14,6 +14,8 @@ struct ServeOptions {
   std::string account_id = "000000000000";
   int threads = 0;  // 0: one per core
   std::string public_url;  // scheme://host:port clients use; default from host and port
+  std::string credentials_file;     // SigV4 keys; empty: accept any signature (loopback only)
+  bool allow_unauthenticated = false;  // permit a non-loopback bind without credentials
 };
 
 void add_serve_command(CLI::App& app, ServeOptions& options);

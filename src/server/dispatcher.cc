@@ -14,6 +14,7 @@
 #include "protocol/codec.h"
 #include "protocol/errors.h"
 #include "protocol/response.h"
+#include "sigv4/verifier.h"
 
 namespace tern::server {
 namespace asio = boost::asio;
@@ -155,8 +156,69 @@ void Dispatcher::shutdown() {
   g_waiters.clear();
 }
 
+namespace {
+engine::ErrorCode auth_error_code(sigv4::Failure f) {
+  switch (f) {
+    case sigv4::Failure::kMissingAuthenticationToken:
+      return engine::ErrorCode::kMissingAuthenticationToken;
+    case sigv4::Failure::kIncompleteSignature: return engine::ErrorCode::kIncompleteSignature;
+    case sigv4::Failure::kInvalidClientTokenId: return engine::ErrorCode::kInvalidClientTokenId;
+    case sigv4::Failure::kSignatureDoesNotMatch:
+      return engine::ErrorCode::kSignatureDoesNotMatch;
+    default: return engine::ErrorCode::kAccessDenied;
+  }
+}
+
+// The queue a request names, for per-key permissions: the last segment of QueueUrl, else
+// QueueName; empty for account-level actions (ListQueues).
+std::string queue_name_of(const boost::json::object& params) {
+  if (const auto* u = params.if_contains("QueueUrl"); u != nullptr && u->is_string()) {
+    std::string_view url = u->get_string();
+    return std::string(url.substr(url.rfind('/') + 1));
+  }
+  if (const auto* n = params.if_contains("QueueName"); n != nullptr && n->is_string()) {
+    return std::string(n->get_string());
+  }
+  return {};
+}
+}  // namespace
+
+std::optional<engine::Error> Dispatcher::authenticate(const HttpRequest& http, const Call* call,
+                                                      std::string* access_key_id) const {
+  const auto& store = *options_.credentials;
+  if (call == nullptr) {
+    sigv4::VerifyInput in;
+    in.request.method = http.method;
+    std::string_view target = http.target;
+    auto q = target.find('?');
+    in.request.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) in.request.query = std::string(target.substr(q + 1));
+    in.request.headers = http.headers;
+    in.request.body = http.body;
+    in.now_ms = engine_.options().clock->now_ms();
+    auto v = sigv4::verify(in, store);
+    if (!v.ok()) return engine::Error{auth_error_code(v.failure), v.message};
+    *access_key_id = v.access_key_id;
+    return std::nullopt;
+  }
+  std::string queue = queue_name_of(call->classified.params);
+  auto a = sigv4::authorize(store, call->sender_id, call->classified.action, queue,
+                            queue.empty() ? engine_.options().base_url : engine_.queue_arn(queue));
+  if (!a.ok()) return engine::Error{auth_error_code(a.failure), a.message};
+  return std::nullopt;
+}
+
 asio::awaitable<WireResponse> Dispatcher::handle(const HttpRequest& http) {
   std::string request_id = new_uuid();
+  std::string access_key_id;
+  if (options_.credentials) {
+    // Authentication comes before anything else, as on AWS; the protocol for the error reply is
+    // guessed from the headers because the request is not parsed yet.
+    if (auto err = authenticate(http, nullptr, &access_key_id)) {
+      auto p = http.header("X-Amz-Target").empty() ? Protocol::kQuery : Protocol::kJson;
+      co_return protocol::encode_error(p, *err, request_id);
+    }
+  }
   protocol::WireRequest wire{http.method, http.target, http.header("Content-Type"),
                              http.header("X-Amz-Target"), http.body};
   auto classified = protocol::classify(wire);
@@ -170,7 +232,13 @@ asio::awaitable<WireResponse> Dispatcher::handle(const HttpRequest& http) {
     co_return protocol::encode_error(classified->protocol, err, request_id);
   }
   Call call{http, std::move(*classified), std::move(request_id),
-            sender_from(http, engine_.options().account_id)};
+            access_key_id.empty() ? sender_from(http, engine_.options().account_id)
+                                  : access_key_id};
+  if (options_.credentials) {
+    if (auto err = authenticate(http, &call, nullptr)) {
+      co_return protocol::encode_error(call.classified.protocol, *err, call.request_id);
+    }
+  }
   if (it->second.sync == nullptr) co_return co_await receive_message(call);
   co_return it->second.sync(engine_, call);
 }

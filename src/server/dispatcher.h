@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,7 @@
 
 #include "engine/engine.h"
 #include "protocol/wire.h"
+#include "sigv4/credential_store.h"
 
 namespace tern::server {
 
@@ -35,6 +37,10 @@ struct HttpRequest {
 struct DispatcherOptions {
   // Test hook: scales long-poll waits (1.0 = real seconds).
   double wait_scale = 1.0;
+  // When set, every request must carry a valid SigV4 signature by one of these keys, and the
+  // key's queue/action restrictions apply. When null, any (or no) signature is accepted, as local
+  // SQS servers do.
+  std::shared_ptr<const sigv4::CredentialStore> credentials;
 };
 
 class Dispatcher {
@@ -54,6 +60,9 @@ class Dispatcher {
 
  private:
   boost::asio::awaitable<protocol::WireResponse> receive_message(Call& call);
+  // Verifies the signature (and the key's permissions for the action); nullopt when allowed.
+  std::optional<engine::Error> authenticate(const HttpRequest& http, const Call* call,
+                                            std::string* access_key_id) const;
 
   engine::Engine& engine_;
   DispatcherOptions options_;
