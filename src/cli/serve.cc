@@ -98,6 +98,17 @@ int run_serve(const ServeOptions& o) {
   }
   engine.set_base_url(url);
 
+  // Time-driven engine work (message move tasks).
+  asio::steady_timer ticker(ioc);
+  std::function<void()> tick = [&] {
+    engine.tick();
+    ticker.expires_after(std::chrono::milliseconds(50));
+    ticker.async_wait([&](boost::system::error_code ec) {
+      if (!ec) tick();
+    });
+  };
+  tick();
+
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   asio::steady_timer drain(ioc);
   std::function<void()> wait_drained;
@@ -114,6 +125,7 @@ int run_serve(const ServeOptions& o) {
     if (ec) return;
     std::fprintf(stderr, "tern serve: signal %d, draining\n", sig);
     server.stop();
+    ticker.cancel();
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     wait_drained();
   });

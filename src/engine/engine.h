@@ -68,6 +68,16 @@ class Engine {
       const ListDeadLetterSourceQueuesRequest& req);
   Result<Empty> add_permission(const AddPermissionRequest& req);
   Result<Empty> remove_permission(const RemovePermissionRequest& req);
+  Result<StartMessageMoveTaskResult> start_message_move_task(
+      const StartMessageMoveTaskRequest& req);
+  Result<CancelMessageMoveTaskResult> cancel_message_move_task(
+      const CancelMessageMoveTaskRequest& req);
+  Result<ListMessageMoveTasksResult> list_message_move_tasks(
+      const ListMessageMoveTasksRequest& req);
+
+  // Advances background work that is driven by time: message move tasks. The server calls it
+  // every few tens of milliseconds; tests call it after advancing a manual clock.
+  void tick();
 
   // Wakes every registered long poll (used at shutdown).
   void wake_all_waiters();
@@ -108,7 +118,26 @@ class Engine {
   Status delete_one(Queue& q, const std::string& handle, int64_t now);
   Status change_visibility_one(Queue& q, const std::string& handle, int64_t timeout, int64_t now);
 
+  struct MoveTask {
+    std::string id;
+    std::string handle;
+    std::string source_arn;
+    std::optional<std::string> destination_arn;
+    std::optional<int64_t> rate;  // messages per second
+    std::string status = "RUNNING";
+    int64_t moved = 0;
+    int64_t to_move = 0;
+    std::optional<std::string> failure_reason;
+    int64_t started_ms = 0;
+    int64_t last_tick_ms = 0;
+    double credit = 0;  // messages allowed by the rate but not yet moved
+  };
+  void run_move_task(MoveTask& task, int64_t now);
+  bool is_dead_letter_queue(std::string_view arn) const;
+
   EngineOptions options_;
+  std::mutex tasks_mu_;
+  std::vector<MoveTask> tasks_;  // in start order
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<Queue>, std::less<>> queues_;
   std::map<std::string, int64_t, std::less<>> deleted_at_ms_;

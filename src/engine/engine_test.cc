@@ -532,3 +532,108 @@ TEST_F(EngineTest, Permissions_AddAndRemoveEditThePolicy) {
 
 }  // namespace
 }  // namespace tern::engine
+
+namespace tern::engine {
+namespace {
+
+class MoveTaskTest : public EngineTest {
+ protected:
+  void SetUp() override {
+    dlq_ = create("dlq");
+    src_ = create("src", {{"RedrivePolicy",
+                           R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":1})"}});
+  }
+  void poison(int n) {
+    for (int i = 0; i < n; ++i) send(src_, "m" + std::to_string(i));
+    for (int i = 0; i < n; ++i) receive(src_, 10, 0);
+    receive(src_, 10, 0);  // second receive moves them all
+    ASSERT_EQ(attr(dlq_, "ApproximateNumberOfMessages"), std::to_string(n));
+  }
+  std::string dlq_, src_;
+  const std::string dlq_arn_ = "arn:aws:sqs:us-east-1:000000000000:dlq";
+};
+
+TEST_F(MoveTaskTest, MovesBackToSourceAtTheGivenRate_AsNewMessages) {
+  poison(6);
+  auto moved_before = receive(dlq_, 1, 0);
+  StartMessageMoveTaskRequest req;
+  req.source_arn = dlq_arn_;
+  req.max_number_of_messages_per_second = 2;
+  auto started = engine_.start_message_move_task(req);
+  ASSERT_TRUE(started) << started.error().message;
+  EXPECT_EQ(engine_.start_message_move_task(req).error().code, ErrorCode::kInvalidParameterValue);
+  clock_.advance_ms(1000);
+  engine_.tick();
+  EXPECT_EQ(attr(src_, "ApproximateNumberOfMessages"), "2");
+  auto list = engine_.list_message_move_tasks({dlq_arn_, 1});
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->results.size(), 1u);
+  EXPECT_EQ(list->results[0].status, "RUNNING");
+  EXPECT_EQ(list->results[0].approximate_number_of_messages_moved, 2);
+  EXPECT_TRUE(list->results[0].task_handle);
+  for (int i = 0; i < 3; ++i) {
+    clock_.advance_ms(1000);
+    engine_.tick();
+  }
+  EXPECT_EQ(attr(src_, "ApproximateNumberOfMessages"), "6");
+  EXPECT_EQ(attr(dlq_, "ApproximateNumberOfMessages"), "0");
+  list = engine_.list_message_move_tasks({dlq_arn_, 10});
+  EXPECT_EQ(list->results[0].status, "COMPLETED");
+  EXPECT_FALSE(list->results[0].task_handle);
+  auto back = receive(src_, 10, 30, {"ApproximateReceiveCount"});
+  ASSERT_FALSE(back.empty());
+  for (auto& m : back) {
+    EXPECT_NE(m.message_id, moved_before[0].message_id);
+    EXPECT_EQ(m.attributes[0].second, "1");  // a new message: counting starts again
+  }
+}
+
+TEST_F(MoveTaskTest, Cancel_StopsTheTask_AndValidatesHandles) {
+  poison(4);
+  StartMessageMoveTaskRequest req;
+  req.source_arn = dlq_arn_;
+  req.destination_arn = create("elsewhere");
+  req.destination_arn = "arn:aws:sqs:us-east-1:000000000000:elsewhere";
+  req.max_number_of_messages_per_second = 1;
+  auto started = engine_.start_message_move_task(req);
+  ASSERT_TRUE(started);
+  clock_.advance_ms(1000);
+  engine_.tick();
+  auto c = engine_.cancel_message_move_task({started->task_handle});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->approximate_number_of_messages_moved, 1);
+  clock_.advance_ms(5000);
+  engine_.tick();
+  EXPECT_EQ(attr(dlq_, "ApproximateNumberOfMessages"), "3");
+  EXPECT_EQ(engine_.list_message_move_tasks({dlq_arn_, 1})->results[0].status, "CANCELLED");
+  EXPECT_EQ(engine_.cancel_message_move_task({"garbage"}).error().code,
+            ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(engine_.cancel_message_move_task({started->task_handle}).error().code,
+            ErrorCode::kInvalidParameterValue);
+}
+
+TEST_F(MoveTaskTest, Start_RejectsNonDeadLetterSourceAndMissingQueues) {
+  StartMessageMoveTaskRequest req;
+  req.source_arn = "arn:aws:sqs:us-east-1:000000000000:src";
+  EXPECT_EQ(engine_.start_message_move_task(req).error().message,
+            "Source queue must be configured as a Dead Letter Queue.");
+  req.source_arn = "arn:aws:sqs:us-east-1:000000000000:nope";
+  EXPECT_EQ(engine_.start_message_move_task(req).error().code, ErrorCode::kResourceNotFound);
+  req.source_arn = dlq_arn_;
+  req.destination_arn = "arn:aws:sqs:us-east-1:000000000000:nope";
+  EXPECT_EQ(engine_.start_message_move_task(req).error().code, ErrorCode::kResourceNotFound);
+}
+
+TEST_F(MoveTaskTest, DeadLetterMove_KeepsRetentionClockOfTheOriginalSend) {
+  ASSERT_TRUE(engine_.set_queue_attributes({dlq_, {{"MessageRetentionPeriod", "120"}}}));
+  send(src_, "old");
+  clock_.advance_ms(100'000);
+  receive(src_, 1, 0);
+  receive(src_, 1, 0);  // moved now, 100 s after it was sent
+  EXPECT_EQ(attr(dlq_, "ApproximateNumberOfMessages"), "1");
+  clock_.advance_ms(20'000);  // 120 s after the original send
+  EXPECT_TRUE(receive(dlq_).empty());
+}
+
+}  // namespace
+}  // namespace tern::engine

@@ -146,11 +146,11 @@ void Queue::group_unblock_check(const std::string& gid) {
 
 MessageRecord& Queue::add(MessageRecord rec, int64_t delay_s, int64_t now_ms) {
   rec.seq = next_seq_++;
-  rec.sent_ms = now_ms;
+  if (rec.sent_ms == 0) rec.sent_ms = now_ms;  // a dead-letter move keeps the original clock
   uint64_t seq = rec.seq;
   auto [it, inserted] = messages_.emplace(seq, std::move(rec));
   MessageRecord& m = it->second;
-  by_age_.emplace_back(seq, now_ms);
+  by_age_.emplace_back(seq, m.sent_ms);
   if (config.fifo) groups_[*m.group_id].pending.push_back(seq);
   if (delay_s > 0) {
     m.state = MessageState::kDelayed;
@@ -278,12 +278,20 @@ void Queue::receive(int max, int64_t visibility_s, int64_t now_ms, int64_t move_
 
 void Queue::receive_standard(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
                              std::vector<MessageRecord*>& out, std::vector<MessageRecord>& moved) {
-  while (static_cast<int>(out.size()) < max && !ready_.empty()) {
+  const size_t moved_before = moved.size();
+  auto taken = [&] {  // a move task's take counts what it removes; a receive what it returns
+    return static_cast<int>(out.size() + (move_after == kTakeAll ? moved.size() - moved_before : 0));
+  };
+  while (taken() < max && !ready_.empty()) {
     Ref r = ready_.front();
     ready_.pop_front();
     auto* m = find(r.seq);
     if (m == nullptr || m->epoch != r.epoch || m->state != MessageState::kReady) continue;
-    if (move_after > 0 && m->receive_count + 1 > move_after) {
+    if (expired(*m, now_ms)) {  // moved in with an older clock than the age list's order
+      erase(r.seq);
+      continue;
+    }
+    if (move_after == kTakeAll || (move_after > 0 && m->receive_count + 1 > move_after)) {
       ++m->receive_count;
       moved.push_back(*m);
       erase(r.seq);
@@ -300,7 +308,11 @@ void Queue::receive_standard(int max, int64_t visibility_s, int64_t now_ms, int6
 void Queue::receive_fifo(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
                          std::vector<MessageRecord*>& out, std::vector<MessageRecord>& moved) {
   size_t budget = ready_groups_.size();  // visit each listed group at most once per call
-  while (static_cast<int>(out.size()) < max && budget-- > 0 && !ready_groups_.empty()) {
+  const size_t moved_before = moved.size();
+  auto taken = [&] {
+    return static_cast<int>(out.size() + (move_after == kTakeAll ? moved.size() - moved_before : 0));
+  };
+  while (taken() < max && budget-- > 0 && !ready_groups_.empty()) {
     std::string gid = std::move(ready_groups_.front());
     ready_groups_.pop_front();
     auto git = groups_.find(gid);
@@ -309,14 +321,20 @@ void Queue::receive_fifo(int max, int64_t visibility_s, int64_t now_ms, int64_t 
     g.queued = false;
     if (g.inflight > 0) continue;
     size_t i = 0;
-    while (i < g.pending.size() && static_cast<int>(out.size()) < max) {
+    while (i < g.pending.size() && taken() < max) {
       auto* m = find(g.pending[i]);
       if (m == nullptr) {
         g.pending.erase(g.pending.begin() + static_cast<long>(i));
         continue;
       }
       if (m->state != MessageState::kReady) break;
-      if (move_after > 0 && m->receive_count + 1 > move_after) {
+      if (expired(*m, now_ms)) {
+        leave_state(*m);
+        messages_.erase(m->seq);
+        g.pending.erase(g.pending.begin() + static_cast<long>(i));
+        continue;
+      }
+      if (move_after == kTakeAll || (move_after > 0 && m->receive_count + 1 > move_after)) {
         ++m->receive_count;
         moved.push_back(*m);
         leave_state(*m);

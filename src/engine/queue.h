@@ -58,6 +58,8 @@ struct ReceiptHandle {
 std::string encode_receipt_handle(const ReceiptHandle& h);
 std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text);
 
+inline constexpr int64_t kTakeAll = -1;
+
 struct Queue {
   Queue(std::string name, std::string arn, std::string url, QueueConfig config, int64_t now_ms);
 
@@ -82,7 +84,8 @@ struct Queue {
 
   // Takes up to `max` ready messages, makes them in flight for `visibility_s` and increments
   // their receive counts. Messages whose new receive count exceeds `move_after` (when > 0) are
-  // removed and appended to `moved` instead (dead-letter redrive).
+  // removed and appended to `moved` instead (dead-letter redrive). With move_after == kTakeAll
+  // every message taken is removed into `moved` (message move tasks).
   void receive(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
                std::vector<MessageRecord*>& out, std::vector<MessageRecord>& moved);
 
@@ -142,6 +145,9 @@ struct Queue {
     bool queued = false;  // listed in ready_groups_
   };
 
+  bool expired(const MessageRecord& m, int64_t now_ms) const {
+    return m.sent_ms + config.message_retention_period * 1000 <= now_ms;
+  }
   void make_ready(MessageRecord& m);
   void leave_state(MessageRecord& m);
   void enter_inflight(MessageRecord& m, int64_t until_ms);

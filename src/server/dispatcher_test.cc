@@ -107,10 +107,10 @@ TEST_F(DispatcherTest, Errors_CarryQueryErrorHeaderAndRightStatus) {
   EXPECT_NE(q.body.find("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"), std::string::npos);
 }
 
-TEST_F(DispatcherTest, UnbuiltAction_AnswersUnsupportedOperation_NotAFakeSuccess) {
+TEST_F(DispatcherTest, MoveTaskOnMissingSource_AnswersResourceNotFound404) {
   auto r = json("ListMessageMoveTasks", R"({"SourceArn":"arn:aws:sqs:us-east-1:000000000000:x"})");
-  EXPECT_EQ(r.status, 400);
-  EXPECT_NE(header(r, "x-amzn-query-error").find("UnsupportedOperation"), std::string::npos);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(header(r, "x-amzn-query-error").find("ResourceNotFoundException"), std::string::npos);
 }
 
 TEST_F(DispatcherTest, LongPoll_ReturnsAsSoonAsAnotherThreadSends) {
