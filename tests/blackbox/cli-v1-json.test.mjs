@@ -20,8 +20,9 @@ describe(`JSON protocol via pip AWS CLI ${pip?.version ?? 'v1'}`, opts, () => {
     t.after(() => aws('delete-queue', '--queue-url', url));
     const attrs = {
       City: { DataType: 'String', StringValue: 'Any City' },
-      Blob: { DataType: 'Binary', BinaryValue: 'AAEC' },
+      Population: { DataType: 'Number', StringValue: '1250800' },
     };
+    // (No Binary attribute: CLI v1 takes blob arguments as raw text, v2 as base64.)
     const sent = cliOk(await aws('send-message', '--queue-url', url, '--message-body', 'v1 body',
       '--message-attributes', JSON.stringify(attrs)));
     assert.equal(sent.MD5OfMessageBody, md5('v1 body'));
@@ -41,7 +42,12 @@ describe(`JSON protocol via pip AWS CLI ${pip?.version ?? 'v1'}`, opts, () => {
     // botocore puts x-amzn-query-error's code into Error.Code; without the header the CLI
     // would print the shape name (QueueDoesNotExist) instead.
     cliErr(await aws('get-queue-url', '--queue-name', uniqueName('missing')), 'AWS.SimpleQueueService.NonExistentQueue');
-    cliErr(await aws('receive-message', '--queue-url', ctx.queueUrl(uniqueName('ghost')), '--max-number-of-messages', '11'),
-      'InvalidParameterValue');
+    const q = cliOk(await aws('create-queue', '--queue-name', uniqueName('cliv1err'))).QueueUrl;
+    try {
+      cliErr(await aws('receive-message', '--queue-url', q, '--max-number-of-messages', '11'), 'InvalidParameterValue');
+      cliErr(await aws('delete-message', '--queue-url', q, '--receipt-handle', 'garbage'), 'ReceiptHandleIsInvalid');
+    } finally {
+      await aws('delete-queue', '--queue-url', q);
+    }
   });
 });
