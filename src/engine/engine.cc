@@ -310,7 +310,12 @@ Result<CreateQueueResult> Engine::create_queue(const CreateQueueRequest& req) {
   auto q = std::make_shared<Queue>(req.queue_name, queue_arn(req.queue_name),
                                    queue_url(req.queue_name), config, now);
   q->tags = req.tags;
+  if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
   queues_.emplace(req.queue_name, q);
+  if (options_.journal != nullptr) {
+    std::lock_guard ql(q->mu);
+    options_.journal->queue_snapshot(*q);
+  }
   return CreateQueueResult{q->url};
 }
 
@@ -357,6 +362,7 @@ Result<ListQueuesResult> Engine::list_queues(const ListQueuesRequest& req) {
 Result<Empty> Engine::delete_queue(const DeleteQueueRequest& req) {
   auto q = resolve(req.queue_url);
   if (!q) return tern::unexpected(std::move(q).error());
+  if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
   {
     std::unique_lock lock(mu_);
     auto it = queues_.find((*q)->name);
@@ -365,6 +371,7 @@ Result<Empty> Engine::delete_queue(const DeleteQueueRequest& req) {
     deleted_at_ms_[(*q)->name] = options_.clock->now_ms();
   }
   std::lock_guard ql((*q)->mu);
+  if (options_.journal != nullptr) options_.journal->queue_deleted(**q);
   (*q)->deleted = true;
   (*q)->purge();
   (*q)->wake_all();
@@ -380,7 +387,9 @@ Result<Empty> Engine::purge_queue(const PurgeQueueRequest& req) {
     return fail(ErrorCode::kPurgeQueueInProgress,
                 "Only one PurgeQueue operation on " + (*q)->name + " is allowed every 60 seconds.");
   }
+  if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
   (*q)->last_purge_ms = now;
+  if (options_.journal != nullptr) options_.journal->queue_purged(**q);
   (*q)->purge();
   return Empty{};
 }
@@ -452,8 +461,10 @@ Result<Empty> Engine::set_queue_attributes(const SetQueueAttributesRequest& req)
   if (auto st = apply_attributes(applied, req.attributes, false); !st) {
     return tern::unexpected(std::move(st).error());
   }
+  if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
   c = std::move(applied);
   (*q)->last_modified_s = options_.clock->now_ms() / 1000;
+  if (options_.journal != nullptr) options_.journal->queue_snapshot(**q);
   return Empty{};
 }
 
@@ -474,7 +485,9 @@ Result<Empty> Engine::tag_queue(const TagQueueRequest& req) {
   if (merged.size() > 50) {
     return fail(ErrorCode::kInvalidParameterValue, "Too many tags added for queue " + (*q)->name + ".");
   }
+  if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
   (*q)->tags = std::move(merged);
+  if (options_.journal != nullptr) options_.journal->queue_snapshot(**q);
   return Empty{};
 }
 
@@ -484,8 +497,10 @@ Result<Empty> Engine::untag_queue(const UntagQueueRequest& req) {
   if (req.tag_keys.empty()) {
     return fail(ErrorCode::kMissingParameter, "The request must contain the parameter TagKeys.");
   }
+  if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
   std::lock_guard lock((*q)->mu);
   for (const auto& k : req.tag_keys) (*q)->tags.erase(k);
+  if (options_.journal != nullptr) options_.journal->queue_snapshot(**q);
   return Empty{};
 }
 
@@ -606,6 +621,10 @@ SendMessageBatchResultEntry Engine::enqueue(Queue& q, MessageRecord rec, int64_t
   rec.md5_of_body = r.md5_of_message_body;
   r.message_id = rec.message_id;
   MessageRecord& m = q.add(std::move(rec), delay, now);
+  if (options_.journal != nullptr) {
+    options_.journal->message_sent(q, m);
+    if (m.body_ref.valid()) std::string().swap(m.body);  // the log has it now
+  }
   if (q.config.fifo) {
     r.sequence_number = q.sequence_number(m.seq);
     q.remember_dedup(dedup_key, {m.message_id, *r.sequence_number, now + kDedupWindowMs});
@@ -620,6 +639,7 @@ Result<SendMessageResult> Engine::send_message(const SendMessageRequest& req) {
   MessageRecord rec;
   int64_t delay = 0, size = 0;
   const int64_t now = options_.clock->now_ms();
+  if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
   std::lock_guard lock(queue.mu);
   if (queue.deleted) return no_queue();
   SendFields f{&req.message_body,       &req.delay_seconds,
@@ -696,6 +716,7 @@ Result<SendMessageBatchResult> Engine::send_message_batch(const SendMessageBatch
   Queue& queue = **q;
   const int64_t now = options_.clock->now_ms();
   SendMessageBatchResult out;
+  if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
   std::lock_guard lock(queue.mu);
   if (queue.deleted) return no_queue();
   if (queue.config.fifo) {  // FIFO rules fail the whole request, as AWS does
@@ -806,7 +827,11 @@ void Engine::deliver_to_dead_letter(const std::shared_ptr<Queue>& dlq,
     rec.first_receive_ms = m.first_receive_ms;
     rec.receive_count = m.receive_count;
     rec.dead_letter_source_arn = source_arn;
-    dlq->add(std::move(rec), 0, now);
+    MessageRecord& added = dlq->add(std::move(rec), 0, now);
+    if (options_.journal != nullptr) {
+      options_.journal->message_sent(*dlq, added);
+      if (added.body_ref.valid()) std::string().swap(added.body);
+    }
   }
 }
 
@@ -885,7 +910,19 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
         }
       }
     }
-    if (!replayed) queue.receive(static_cast<int>(max), visibility, now, move_after, got, moved);
+    if (!replayed) {
+      if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
+      queue.receive(static_cast<int>(max), visibility, now, move_after, got, moved);
+      if (options_.journal != nullptr) {
+        for (auto* m : got) options_.journal->message_received(queue, *m);
+        for (auto& m : moved) {
+          options_.journal->message_deleted(queue, m);
+          // Read the body while the source still owns it: once this lock is released the
+          // record's segment may be compacted away.
+          if (auto st = load_body(m); !st) return tern::unexpected(std::move(st).error());
+        }
+      }
+    }
     if (queue.config.fifo && req.receive_request_attempt_id && !got.empty()) {
       Queue::Attempt a{{}, now + kDedupWindowMs};
       for (auto* m : got) a.messages.emplace_back(m->seq, m->epoch);
@@ -894,6 +931,14 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
     out.messages.reserve(got.size());
     for (auto* m : got) {
       out.messages.push_back(to_message(queue, *m, req.attribute_names, req.message_attribute_names));
+      if (m->body.empty() && m->body_ref.valid()) {
+        auto body = options_.journal->read_body(m->body_ref);
+        if (!body) {
+          return fail(ErrorCode::kInternalFailure,
+                      "Message " + m->message_id + " could not be read from the log.");
+        }
+        out.messages.back().body = std::move(*body);
+      }
     }
     if (ctx != nullptr) {
       if (got.empty() && ctx->waiter) queue.add_waiter(ctx->waiter);
@@ -913,6 +958,8 @@ Status Engine::delete_one(Queue& q, const std::string& handle, int64_t now) {
                         static_cast<uint32_t>(m->receive_count) != h->receive_count)) {
     return invalid_param(handle, "ReceiptHandle", "The receipt handle has expired.");
   }
+  if (auto st = check_writable(); !st) return st;
+  if (options_.journal != nullptr) options_.journal->message_deleted(q, *m);
   q.erase(h->seq);
   return {};
 }
@@ -1097,7 +1144,9 @@ Result<Empty> Engine::add_permission(const AddPermissionRequest& req) {
     auto end = policy.rfind(']');
     policy.insert(end, "," + stmt);
   }
+  if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
   (*q)->config.policy = policy;
+  if (options_.journal != nullptr) options_.journal->queue_snapshot(**q);
   return Empty{};
 }
 
@@ -1123,12 +1172,132 @@ Result<Empty> Engine::remove_permission(const RemovePermissionRequest& req) {
     ++to;
   }
   policy.erase(from, to - from);
+  if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
   if (policy.find("\"Statement\":[]") != std::string::npos) {
     (*q)->config.policy.reset();
   } else {
     (*q)->config.policy = policy;
   }
+  if (options_.journal != nullptr) options_.journal->queue_snapshot(**q);
   return Empty{};
+}
+
+Status Engine::check_writable() const {
+  if (options_.journal == nullptr || options_.journal->writable()) return {};
+  return fail(ErrorCode::kServiceUnavailable,
+              "The server could not make a write durable (its data directory failed) and "
+              "refuses writes until it is restarted; reads still work.");
+}
+
+Status Engine::load_body(MessageRecord& m) const {
+  if (!m.body.empty() || !m.body_ref.valid() || options_.journal == nullptr) return {};
+  auto body = options_.journal->read_body(m.body_ref);
+  if (!body) {
+    return fail(ErrorCode::kInternalFailure,
+                "Message " + m.message_id + " could not be read from the log.");
+  }
+  m.body = std::move(*body);
+  m.body_ref = {};
+  return {};
+}
+
+std::vector<std::shared_ptr<Queue>> Engine::all_queues() const {
+  std::vector<std::shared_ptr<Queue>> all;
+  std::shared_lock lock(mu_);
+  for (const auto& [_, q] : queues_) all.push_back(q);
+  return all;
+}
+
+std::shared_ptr<Queue> Engine::find_queue_by_uid(uint64_t uid) const {
+  auto it = recovering_.find(uid);
+  return it == recovering_.end() ? nullptr : it->second;
+}
+
+QueueSnapshot snapshot_of(const Queue& q) {
+  QueueSnapshot s;
+  s.name = q.name;
+  s.uid = q.uid;
+  s.created_s = q.created_s;
+  s.last_modified_s = q.last_modified_s;
+  s.last_purge_ms = q.last_purge_ms;
+  for (auto n : settable_attribute_names()) {
+    if (auto v = render_attribute(q.config, n)) s.attributes.emplace(std::string(n), *v);
+  }
+  s.tags = q.tags;
+  return s;
+}
+
+void Engine::restore_queue(const QueueSnapshot& s) {
+  auto existing = find_queue_by_uid(s.uid);
+  QueueConfig config = existing ? existing->config : QueueConfig{};
+  // A snapshot was valid when it was written; apply it leniently (creating=true allows FifoQueue).
+  (void)apply_attributes(config, s.attributes, /*creating=*/true);
+  if (existing) {
+    existing->config = config;
+    existing->tags = s.tags;
+    existing->last_modified_s = s.last_modified_s;
+    existing->last_purge_ms = s.last_purge_ms;
+    return;
+  }
+  auto q = std::make_shared<Queue>(s.name, queue_arn(s.name), queue_url(s.name), config,
+                                   s.created_s * 1000, s.uid);
+  q->created_s = s.created_s;
+  q->last_modified_s = s.last_modified_s;
+  q->last_purge_ms = s.last_purge_ms;
+  q->tags = s.tags;
+  recovering_[s.uid] = q;
+  std::unique_lock lock(mu_);
+  queues_[s.name] = q;
+}
+
+void Engine::restore_queue_deleted(uint64_t uid) {
+  auto q = find_queue_by_uid(uid);
+  if (!q) return;
+  q->deleted = true;
+  q->purge();
+  recovering_.erase(uid);
+  std::unique_lock lock(mu_);
+  auto it = queues_.find(q->name);
+  if (it != queues_.end() && it->second == q) queues_.erase(it);
+}
+
+void Engine::restore_queue_purged(uint64_t uid, int64_t purge_ms) {
+  if (auto q = find_queue_by_uid(uid)) {
+    q->last_purge_ms = purge_ms;
+    q->purge();
+  }
+}
+
+void Engine::restore_message(uint64_t uid, MessageRecord rec) {
+  auto q = find_queue_by_uid(uid);
+  if (!q) return;
+  const int64_t now = options_.clock->now_ms();
+  if (q->config.fifo && rec.deduplication_id && rec.sent_ms + kDedupWindowMs > now) {
+    std::string key = q->config.deduplication_scope == "messageGroup"
+                          ? rec.group_id.value_or("") + '\x1f' + *rec.deduplication_id
+                          : *rec.deduplication_id;
+    q->remember_dedup(key, {rec.message_id, q->sequence_number(rec.seq), rec.sent_ms + kDedupWindowMs});
+  }
+  if (rec.sent_ms + q->config.message_retention_period * 1000 <= now) return;
+  q->restore(std::move(rec), now);
+}
+
+void Engine::restore_received(uint64_t uid, uint64_t seq, int32_t count, int64_t first_ms) {
+  auto q = find_queue_by_uid(uid);
+  if (!q) return;
+  if (auto* m = q->find(seq)) {
+    m->receive_count = count;
+    if (m->first_receive_ms == 0) m->first_receive_ms = first_ms;
+  }
+}
+
+void Engine::restore_deleted(uint64_t uid, uint64_t seq) {
+  if (auto q = find_queue_by_uid(uid)) q->erase(seq);
+}
+
+void Engine::finish_recovery() {
+  for (auto& [uid, q] : recovering_) q->finish_restore();
+  recovering_.clear();
 }
 
 void Engine::wake_all_waiters() {

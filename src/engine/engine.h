@@ -13,9 +13,12 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "common/clock.h"
 #include "engine/api.h"
+#include "engine/journal.h"
 #include "engine/queue.h"
 #include "engine/waiter.h"
 
@@ -30,7 +33,21 @@ struct EngineOptions {
   // AWS refuses to re-create a name for 60 s after DeleteQueue. Off by default: local test
   // suites delete and re-create queues constantly (ElasticMQ and LocalStack do not enforce it).
   bool enforce_queue_deleted_recently = false;
+  // Where mutations are written down; null keeps everything in memory only. Not owned.
+  Journal* journal = nullptr;
 };
+
+// A queue's definition as journaled (recovery input).
+struct QueueSnapshot {
+  std::string name;
+  uint64_t uid = 0;
+  int64_t created_s = 0;
+  int64_t last_modified_s = 0;
+  int64_t last_purge_ms = -1;
+  AttributeMap attributes;  // every settable attribute, rendered
+  TagMap tags;
+};
+QueueSnapshot snapshot_of(const Queue& q);
 
 // For ReceiveMessage long polls: filled in by receive_message.
 struct ReceiveContext {
@@ -79,6 +96,17 @@ class Engine {
   // every few tens of milliseconds; tests call it after advancing a manual clock.
   void tick();
 
+  // ---- recovery: called single-threaded by the journal before the engine serves requests ----
+  void restore_queue(const QueueSnapshot& snapshot);
+  void restore_queue_deleted(uint64_t uid);
+  void restore_queue_purged(uint64_t uid, int64_t purge_ms);
+  void restore_message(uint64_t uid, MessageRecord rec);
+  void restore_received(uint64_t uid, uint64_t seq, int32_t receive_count, int64_t first_ms);
+  void restore_deleted(uint64_t uid, uint64_t seq);
+  void finish_recovery();
+  // All queues (compaction walks them).
+  std::vector<std::shared_ptr<Queue>> all_queues() const;
+
   // Wakes every registered long poll (used at shutdown).
   void wake_all_waiters();
 
@@ -116,6 +144,11 @@ class Engine {
                               std::vector<MessageRecord>& moved);
 
   Status delete_one(Queue& q, const std::string& handle, int64_t now);
+  // ServiceUnavailable once the journal has failed (fsync error): writes are refused.
+  Status check_writable() const;
+  // REQUIRES: q.mu held. Fills m.body from the log when it is kept there.
+  Status load_body(MessageRecord& m) const;
+  std::shared_ptr<Queue> find_queue_by_uid(uint64_t uid) const;
   Status change_visibility_one(Queue& q, const std::string& handle, int64_t timeout, int64_t now);
 
   struct MoveTask {
@@ -141,6 +174,7 @@ class Engine {
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<Queue>, std::less<>> queues_;
   std::map<std::string, int64_t, std::less<>> deleted_at_ms_;
+  std::unordered_map<uint64_t, std::shared_ptr<Queue>> recovering_;  // by uid, during recovery
 };
 
 }  // namespace tern::engine

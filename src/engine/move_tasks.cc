@@ -180,6 +180,12 @@ void Engine::run_move_task(MoveTask& t, int64_t now) {
       source->receive(want, 0, now, kTakeAll, unused, taken);
       if (taken.size() == before) break;
     }
+    if (options_.journal != nullptr) {
+      for (auto& m : taken) {
+        options_.journal->message_deleted(*source, m);
+        (void)load_body(m);  // while the source still owns the record (see receive_message)
+      }
+    }
   }
   t.credit -= static_cast<double>(taken.size());
   // Group by destination, keeping order.
@@ -191,7 +197,11 @@ void Engine::run_move_task(MoveTask& t, int64_t now) {
       std::lock_guard lock(source->mu);
       m.receive_count = 0;
       m.epoch = 0;
-      source->add(std::move(m), 0, now);
+      MessageRecord& back = source->add(std::move(m), 0, now);
+      if (options_.journal != nullptr) {
+        options_.journal->message_sent(*source, back);
+        if (back.body_ref.valid()) std::string().swap(back.body);
+      }
       t.status = "FAILED";
       t.failure_reason = dest_arn.empty()
                              ? "CouldNotDetermineMessageSource: a message has no source queue."
@@ -212,7 +222,11 @@ void Engine::run_move_task(MoveTask& t, int64_t now) {
       rec.group_id = m.group_id ? m.group_id : std::optional<std::string>("default");
       rec.deduplication_id = rec.message_id;
     }
-    dest->add(std::move(rec), 0, now);
+    MessageRecord& added = dest->add(std::move(rec), 0, now);
+    if (options_.journal != nullptr) {
+      options_.journal->message_sent(*dest, added);
+      if (added.body_ref.valid()) std::string().swap(added.body);
+    }
     ++t.moved;
   }
   if (t.status == "RUNNING") {

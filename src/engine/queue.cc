@@ -57,11 +57,12 @@ std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text) {
   return h;
 }
 
-Queue::Queue(std::string n, std::string a, std::string u, QueueConfig c, int64_t now_ms)
+Queue::Queue(std::string n, std::string a, std::string u, QueueConfig c, int64_t now_ms,
+             uint64_t id)
     : name(std::move(n)),
       arn(std::move(a)),
       url(std::move(u)),
-      uid(random_u64()),
+      uid(id != 0 ? id : random_u64()),
       config(std::move(c)),
       created_s(now_ms / 1000),
       last_modified_s(now_ms / 1000) {}
@@ -152,15 +153,62 @@ MessageRecord& Queue::add(MessageRecord rec, int64_t delay_s, int64_t now_ms) {
   MessageRecord& m = it->second;
   by_age_.emplace_back(seq, m.sent_ms);
   if (config.fifo) groups_[*m.group_id].pending.push_back(seq);
+  m.visible_at_ms = now_ms + delay_s * 1000;
   if (delay_s > 0) {
     m.state = MessageState::kDelayed;
-    m.visible_at_ms = now_ms + delay_s * 1000;
     ++delayed_count_;
     deadlines_.push({m.visible_at_ms, seq, m.epoch});
   } else {
     make_ready(m);
   }
   return m;
+}
+
+MessageRecord& Queue::restore(MessageRecord rec, int64_t now_ms) {
+  uint64_t seq = rec.seq;
+  next_seq_ = std::max(next_seq_, seq + 1);
+  int64_t visible_at = rec.visible_at_ms;
+  rec.epoch = 0;
+  rec.state = MessageState::kReady;
+  auto [it, inserted] = messages_.insert_or_assign(seq, std::move(rec));
+  MessageRecord& m = it->second;
+  by_age_.emplace_back(seq, m.sent_ms);
+  if (config.fifo) groups_[*m.group_id].pending.push_back(seq);
+  if (visible_at > now_ms) {
+    m.state = MessageState::kDelayed;
+    ++delayed_count_;
+    deadlines_.push({visible_at, seq, m.epoch});
+  } else {
+    make_ready(m);
+  }
+  return m;
+}
+
+void Queue::finish_restore() {
+  std::vector<uint64_t> seqs;
+  seqs.reserve(messages_.size());
+  for (const auto& [seq, m] : messages_) seqs.push_back(seq);
+  std::sort(seqs.begin(), seqs.end());
+  ready_.clear();
+  ready_groups_.clear();
+  for (auto& [gid, g] : groups_) {
+    g.pending.clear();
+    g.queued = false;
+  }
+  by_age_.clear();
+  std::vector<std::pair<int64_t, uint64_t>> ages;
+  for (uint64_t seq : seqs) {
+    MessageRecord& m = messages_.at(seq);
+    ages.emplace_back(m.sent_ms, seq);
+    if (config.fifo) groups_[*m.group_id].pending.push_back(seq);
+    if (!config.fifo && m.state == MessageState::kReady) ready_.push_back({seq, m.epoch});
+  }
+  std::sort(ages.begin(), ages.end());
+  for (auto [sent, seq] : ages) by_age_.emplace_back(seq, sent);
+  std::erase_if(groups_, [](const auto& kv) { return kv.second.pending.empty(); });
+  if (config.fifo) {
+    for (auto& [gid, g] : groups_) group_unblock_check(gid);
+  }
 }
 
 void Queue::process_due(int64_t now_ms) {

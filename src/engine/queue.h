@@ -28,10 +28,19 @@ namespace tern::engine {
 
 enum class MessageState : uint8_t { kDelayed, kReady, kInFlight };
 
+// Where a message's body lives in the durable log (segment, offset of its record, length).
+struct BodyRef {
+  uint64_t segment = 0;
+  uint64_t offset = 0;
+  uint32_t length = 0;
+  bool valid() const { return length != 0; }
+};
+
 struct MessageRecord {
   uint64_t seq = 0;
   std::string message_id;
-  std::string body;
+  std::string body;  // empty when the journal keeps it in the log (body_ref)
+  BodyRef body_ref;
   std::string md5_of_body;
   std::shared_ptr<const MessageAttributes> attributes;  // null when the message has none
   std::optional<std::string> md5_of_message_attributes;
@@ -61,7 +70,9 @@ std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text);
 inline constexpr int64_t kTakeAll = -1;
 
 struct Queue {
-  Queue(std::string name, std::string arn, std::string url, QueueConfig config, int64_t now_ms);
+  // uid 0 picks a random incarnation id (recovery passes the journaled one).
+  Queue(std::string name, std::string arn, std::string url, QueueConfig config, int64_t now_ms,
+        uint64_t uid = 0);
 
   std::mutex mu;
   const std::string name;
@@ -81,6 +92,16 @@ struct Queue {
 
   // Adds a message; assigns seq. Returns the record.
   MessageRecord& add(MessageRecord rec, int64_t delay_s, int64_t now_ms);
+  // Recovery: re-adds a journaled message with its own seq, visible at rec.visible_at_ms (or now).
+  MessageRecord& restore(MessageRecord rec, int64_t now_ms);
+  // Recovery: rebuilds the ordered indices (ready list, groups, age list) in sequence order, since
+  // compaction may have re-journaled old messages after newer ones.
+  void finish_restore();
+  // Calls f(record) for every message (recovery bookkeeping, compaction).
+  template <class F>
+  void for_each_message(F&& f) {
+    for (auto& [seq, m] : messages_) f(m);
+  }
 
   // Takes up to `max` ready messages, makes them in flight for `visibility_s` and increments
   // their receive counts. Messages whose new receive count exceeds `move_after` (when > 0) are

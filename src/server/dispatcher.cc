@@ -140,6 +140,27 @@ class TimerWaiter final : public engine::Waiter,
   std::atomic<bool> notified_{false};
 };
 
+// Suspends until the journal reports `ticket` durable; the callback (on the journal's writer
+// thread) posts the wake-up to this coroutine's executor.
+asio::awaitable<bool> wait_durable(engine::Journal& journal, uint64_t ticket) {
+  struct State {
+    explicit State(const asio::any_io_executor& ex) : timer(ex) {}
+    asio::steady_timer timer;
+    std::atomic<int> result{-1};
+  };
+  auto state = std::make_shared<State>(co_await asio::this_coro::executor);
+  state->timer.expires_at(asio::steady_timer::time_point::max());
+  journal.on_durable(ticket, [state](bool ok) {
+    state->result.store(ok ? 1 : 0, std::memory_order_release);
+    asio::post(state->timer.get_executor(), [state] { state->timer.cancel(); });
+  });
+  while (state->result.load(std::memory_order_acquire) < 0) {
+    boost::system::error_code ec;
+    co_await state->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return state->result.load() == 1;
+}
+
 // Live long-poll waiters, so that shutdown can wake them all.
 std::mutex g_waiters_mu;
 std::vector<std::weak_ptr<TimerWaiter>> g_waiters;
@@ -242,8 +263,19 @@ asio::awaitable<WireResponse> Dispatcher::handle(const HttpRequest& http) {
       co_return protocol::encode_error(call.classified.protocol, *err, call.request_id);
     }
   }
-  if (it->second.sync == nullptr) co_return co_await receive_message(call);
-  co_return it->second.sync(engine_, call);
+  WireResponse response = it->second.sync == nullptr ? co_await receive_message(call)
+                                                     : it->second.sync(engine_, call);
+  // Answer only once what this request changed is durable (group commit batches the waits).
+  if (engine::Journal* journal = engine_.options().journal) {
+    if (uint64_t ticket = journal->take_ticket()) {
+      if (!co_await wait_durable(*journal, ticket)) {
+        engine::Error err{engine::ErrorCode::kServiceUnavailable,
+                          "The change could not be made durable: the data directory failed."};
+        co_return protocol::encode_error(call.classified.protocol, err, call.request_id);
+      }
+    }
+  }
+  co_return response;
 }
 
 asio::awaitable<WireResponse> Dispatcher::receive_message(Call& call) {

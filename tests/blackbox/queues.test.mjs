@@ -315,7 +315,8 @@ for (const kind of CLIENT_KINDS) {
       });
       assert.ok(a, 'counts drop to 0 after purge');
       const r = await c().call('ReceiveMessage', { QueueUrl: q.url, WaitTimeSeconds: 0 });
-      assert.equal(r.Messages, undefined);
+      // (v2 turns an absent list into []; the wire form is checked in raw-http.test.mjs.)
+      assert.equal((r.Messages ?? []).length, 0);
     });
 
     // AWS may take up to 60 s to drop a deleted queue from ListQueues; a local broker is

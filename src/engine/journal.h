@@ -1,0 +1,50 @@
+#pragma once
+// Journal: the engine's one door to durability. Every mutation that recovery needs to rebuild
+// exactly the state clients were told about is written down through it, under the lock of the
+// queue it changes, so the log's order per queue is the order in memory.
+//
+// Tickets: each call may append a record; take_ticket() returns the highest position this
+// thread appended since its last call (0: nothing). The server waits until that ticket is
+// durable before it answers a mutating request (group commit does the rest).
+//
+// What is not journaled, on purpose: visibility changes and in-flight state (after a restart
+// every message is visible again; receive counts are kept, so dead-letter moves stay right),
+// expiry by retention (re-derived from the send time), move-task progress (see STORAGE_FORMAT).
+//
+// Thread-safety: implementations must accept calls from any thread.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "engine/queue.h"
+
+namespace tern::engine {
+
+class Journal {
+ public:
+  virtual ~Journal() = default;
+
+  // A queue was created, or its attributes or tags changed: a full snapshot.
+  virtual void queue_snapshot(const Queue& q) = 0;
+  virtual void queue_deleted(const Queue& q) = 0;
+  virtual void queue_purged(const Queue& q) = 0;
+  // A message was enqueued (REQUIRES: m.seq assigned). When the journal keeps bodies in the log
+  // it sets m.body_ref and the engine drops the body from memory.
+  virtual void message_sent(const Queue& q, MessageRecord& m) = 0;
+  virtual void message_received(const Queue& q, const MessageRecord& m) = 0;
+  virtual void message_deleted(const Queue& q, const MessageRecord& m) = 0;
+
+  // Reads a body kept in the log. Never called for records whose body is in memory.
+  virtual std::optional<std::string> read_body(const BodyRef& ref) = 0;
+
+  virtual uint64_t take_ticket() = 0;
+  // Runs done(ok) once everything up to `ticket` is durable (ok) or can never be (failed sync).
+  // May run inline, or later on the journal's writer thread; done must not block.
+  virtual void on_durable(uint64_t ticket, std::function<void(bool ok)> done) = 0;
+  // False after a failed sync: writes are refused (the engine answers ServiceUnavailable).
+  virtual bool writable() const = 0;
+};
+
+}  // namespace tern::engine
