@@ -263,8 +263,13 @@ asio::awaitable<WireResponse> Dispatcher::handle(const HttpRequest& http) {
       co_return protocol::encode_error(call.classified.protocol, *err, call.request_id);
     }
   }
-  WireResponse response = it->second.sync == nullptr ? co_await receive_message(call)
-                                                     : it->second.sync(engine_, call);
+  // (Not a conditional expression: g++ 12 miscompiles co_await inside `?:`.)
+  WireResponse response;
+  if (it->second.sync == nullptr) {
+    response = co_await receive_message(call);
+  } else {
+    response = it->second.sync(engine_, call);
+  }
   // Answer only once what this request changed is durable (group commit batches the waits).
   if (engine::Journal* journal = engine_.options().journal) {
     if (uint64_t ticket = journal->take_ticket()) {
