@@ -294,9 +294,7 @@ BlockingSqsClient::~BlockingSqsClient() {
 }
 
 Result<std::string> BlockingSqsClient::resolve_queue_url(std::string name_or_url) {
-  return asio::co_spawn(ioc_, client_->resolve_queue_url(std::move(name_or_url)),
-                        asio::use_future)
-      .get();
+  return run(client_->resolve_queue_url(std::move(name_or_url)));
 }
 
 }  // namespace tern::client

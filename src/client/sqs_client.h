@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,7 +30,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -166,8 +167,25 @@ class BlockingSqsClient {
 
   template <class Req>
   Result<typename Action<Req>::Result> call(Req req) {
-    return boost::asio::co_spawn(ioc_, client_->call(std::move(req)), boost::asio::use_future)
-        .get();
+    return run(client_->call(std::move(req)));
+  }
+  // Runs any awaitable of the client on the I/O thread and waits for its value.
+  template <class T>
+  T run(boost::asio::awaitable<T> work) {
+    std::promise<T> done;
+    auto result = done.get_future();
+    // Result<T> has no default constructor, which co_spawn's future completion would need.
+    boost::asio::co_spawn(
+        ioc_,
+        [&done, w = std::move(work)]() mutable -> boost::asio::awaitable<void> {
+          try {
+            done.set_value(co_await std::move(w));
+          } catch (...) {
+            done.set_exception(std::current_exception());
+          }
+        },
+        boost::asio::detached);
+    return result.get();
   }
 #define TERN_DECLARE(method, Req)                                          \
   Result<typename Action<api::Req>::Result> method(api::Req req) {        \

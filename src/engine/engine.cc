@@ -1278,7 +1278,11 @@ void Engine::restore_message(uint64_t uid, MessageRecord rec) {
                           : *rec.deduplication_id;
     q->remember_dedup(key, {rec.message_id, q->sequence_number(rec.seq), rec.sent_ms + kDedupWindowMs});
   }
-  if (rec.sent_ms + q->config.message_retention_period * 1000 <= now) return;
+  if (rec.sent_ms + q->config.message_retention_period * 1000 <= now) {
+    q->erase(rec.seq);  // an older copy (before a compaction rewrite) may be there
+    return;
+  }
+  if (q->find(rec.seq) != nullptr) q->erase(rec.seq);  // a compaction copy: the later one wins
   q->restore(std::move(rec), now);
 }
 

@@ -27,14 +27,14 @@ class Journal {
   virtual ~Journal() = default;
 
   // A queue was created, or its attributes or tags changed: a full snapshot.
-  virtual void queue_snapshot(const Queue& q) = 0;
-  virtual void queue_deleted(const Queue& q) = 0;
-  virtual void queue_purged(const Queue& q) = 0;
-  // A message was enqueued (REQUIRES: m.seq assigned). When the journal keeps bodies in the log
-  // it sets m.body_ref and the engine drops the body from memory.
-  virtual void message_sent(const Queue& q, MessageRecord& m) = 0;
-  virtual void message_received(const Queue& q, const MessageRecord& m) = 0;
-  virtual void message_deleted(const Queue& q, const MessageRecord& m) = 0;
+  virtual void queue_snapshot(Queue& q) = 0;
+  virtual void queue_deleted(Queue& q) = 0;
+  virtual void queue_purged(Queue& q) = 0;
+  // A message was enqueued (REQUIRES: m.seq assigned). A journal that keeps bodies in the log
+  // may later, under the queue's lock, set m.body_ref and drop m.body from memory.
+  virtual void message_sent(Queue& q, MessageRecord& m) = 0;
+  virtual void message_received(Queue& q, const MessageRecord& m) = 0;
+  virtual void message_deleted(Queue& q, const MessageRecord& m) = 0;
 
   // Reads a body kept in the log. Never called for records whose body is in memory.
   virtual std::optional<std::string> read_body(const BodyRef& ref) = 0;

@@ -239,10 +239,17 @@ void Queue::process_due(int64_t now_ms) {
   }
 }
 
+void Queue::forget_resident(const MessageRecord& m) {
+  if (m.body_ref.valid() && !m.body.empty()) {
+    resident_body_bytes -= static_cast<int64_t>(m.body.size());
+  }
+}
+
 void Queue::erase(uint64_t seq) {
   auto it = messages_.find(seq);
   if (it == messages_.end()) return;
   MessageRecord& m = it->second;
+  forget_resident(m);
   leave_state(m);
   if (config.fifo && m.group_id) {
     auto git = groups_.find(*m.group_id);
@@ -282,6 +289,7 @@ void Queue::purge() {
   by_age_.clear();
   attempts.clear();
   ready_count_ = inflight_count_ = delayed_count_ = 0;
+  resident_body_bytes = 0;
 }
 
 int64_t Queue::next_due_ms() const {
@@ -377,6 +385,7 @@ void Queue::receive_fifo(int max, int64_t visibility_s, int64_t now_ms, int64_t 
       }
       if (m->state != MessageState::kReady) break;
       if (expired(*m, now_ms)) {
+        forget_resident(*m);
         leave_state(*m);
         messages_.erase(m->seq);
         g.pending.erase(g.pending.begin() + static_cast<long>(i));
@@ -385,6 +394,7 @@ void Queue::receive_fifo(int max, int64_t visibility_s, int64_t now_ms, int64_t 
       if (move_after == kTakeAll || (move_after > 0 && m->receive_count + 1 > move_after)) {
         ++m->receive_count;
         moved.push_back(*m);
+        forget_resident(*m);
         leave_state(*m);
         messages_.erase(m->seq);
         g.pending.erase(g.pending.begin() + static_cast<long>(i));

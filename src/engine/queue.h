@@ -69,7 +69,7 @@ std::optional<ReceiptHandle> decode_receipt_handle(std::string_view text);
 
 inline constexpr int64_t kTakeAll = -1;
 
-struct Queue {
+struct Queue : std::enable_shared_from_this<Queue> {
   // uid 0 picks a random incarnation id (recovery passes the journaled one).
   Queue(std::string name, std::string arn, std::string url, QueueConfig config, int64_t now_ms,
         uint64_t uid = 0);
@@ -85,6 +85,8 @@ struct Queue {
   int64_t last_modified_s;
   int64_t last_purge_ms = -1;
   bool deleted = false;
+  // Bytes of bodies kept in memory although the log has them (LogJournal's budget).
+  int64_t resident_body_bytes = 0;
 
   // Moves delayed and in-flight messages that are due at `now` to ready, and drops messages
   // past the retention period.
@@ -166,6 +168,7 @@ struct Queue {
     bool queued = false;  // listed in ready_groups_
   };
 
+  void forget_resident(const MessageRecord& m);
   bool expired(const MessageRecord& m, int64_t now_ms) const {
     return m.sent_ms + config.message_retention_period * 1000 <= now_ms;
   }

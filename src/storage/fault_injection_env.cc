@@ -1,7 +1,9 @@
 #include "storage/fault_injection_env.h"
 
 #include <algorithm>
+#include <chrono>
 #include <random>
+#include <thread>
 
 namespace tern::storage {
 
@@ -12,6 +14,9 @@ struct FaultInjectionEnv::FileState {
   bool poisoned = false;
   uint64_t poison_begin = 0;
   uint64_t poison_end = 0;
+  // data == synced + appended bytes, so a sync need only copy the new suffix (keeps tests that
+  // sync thousands of times linear).
+  bool append_only_since_sync = true;
 };
 
 namespace {
@@ -41,6 +46,10 @@ class FaultWritableFile final : public WritableFile {
     return env_->append_locked(file_.get(), generation_, data);
   }
   Status sync() override {
+    // Outside the lock: a slow disk must not stall readers and other files.
+    if (auto d = env_->sync_delay_us_.load(std::memory_order_relaxed); d > 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(d));
+    }
     std::lock_guard lock(env_->mu_);
     return env_->sync_locked(file_.get(), generation_);
   }
@@ -101,7 +110,12 @@ Status FaultInjectionEnv::sync_locked(FileState* f, uint64_t generation) {
     f->poison_end = std::max<uint64_t>(f->poison_end, f->data.size());
     return Status::io_error_from_errno("fdatasync (injected)", sync_error_);
   }
-  f->synced = f->data;
+  if (f->append_only_since_sync) {
+    f->synced.append(f->data, f->synced.size());
+  } else {
+    f->synced = f->data;
+  }
+  f->append_only_since_sync = true;
   if (f->poisoned) {
     uint64_t end = std::min<uint64_t>(f->poison_end, f->synced.size());
     for (uint64_t i = f->poison_begin; i < end; ++i) f->synced[i] = '\0';
@@ -131,8 +145,8 @@ void FaultInjectionEnv::crash(const CrashOptions& options) {
   for (auto& [_, f] : durable_) inodes[f.get()] = f;
   for (auto& [_, f] : inodes) {
     std::string image = f->synced;
-    bool appended_since_sync = f->data.size() > image.size() &&
-                               f->data.compare(0, image.size(), image) == 0 && !f->poisoned;
+    bool appended_since_sync =
+        f->append_only_since_sync && f->data.size() > image.size() && !f->poisoned;
     if (options.torn != Torn::kNone && appended_since_sync) {
       uint64_t unsynced = f->data.size() - image.size();
       uint64_t keep = std::uniform_int_distribution<uint64_t>(0, unsynced)(rng);
@@ -153,6 +167,7 @@ void FaultInjectionEnv::crash(const CrashOptions& options) {
     f->data = image;
     f->synced = std::move(image);
     f->poisoned = false;
+    f->append_only_since_sync = true;
   }
   files_ = durable_;
   ++generation_;
@@ -212,6 +227,10 @@ Result<uint64_t> FaultInjectionEnv::synced_size(const std::string& path) const {
   auto it = files_.find(path);
   if (it == files_.end()) return error(Status::not_found(path));
   return static_cast<uint64_t>(it->second->synced.size());
+}
+
+void FaultInjectionEnv::set_sync_delay_us(uint64_t us) {
+  sync_delay_us_.store(us, std::memory_order_relaxed);
 }
 
 uint64_t FaultInjectionEnv::sync_count() const {
@@ -277,6 +296,7 @@ Status FaultInjectionEnv::truncate_file(const std::string& path, uint64_t size) 
   auto it = files_.find(path);
   if (it == files_.end()) return Status::not_found(path);
   it->second->data.resize(size, '\0');
+  it->second->append_only_since_sync = false;
   return Status();
 }
 

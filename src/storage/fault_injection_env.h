@@ -15,6 +15,7 @@
 //
 // Thread-safety: every method may be called from any thread (one internal mutex).
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <map>
@@ -48,7 +49,8 @@ class FaultInjectionEnv final : public Env {
   // options ask for), every unsynced name change is undone, and the Env goes "down": every call,
   // and every handle opened before, fails with kIoError until restart(). Handles opened before
   // the crash stay dead after restart.
-  void crash(const CrashOptions& options = {});
+  void crash(const CrashOptions& options);
+  void crash() { crash(CrashOptions{}); }
   void restart();
   bool is_down() const;
 
@@ -58,6 +60,9 @@ class FaultInjectionEnv final : public Env {
   void fail_next_sync_dir(int err = EIO);
   // The next WritableFile::append fails with err after appending its first partial_bytes bytes.
   void fail_next_write(int err = EIO, size_t partial_bytes = 0);
+  // Every WritableFile::sync sleeps this long first, like a real disk (makes group commit
+  // observable in tests).
+  void set_sync_delay_us(uint64_t us);
   // XORs the byte at offset with xor_mask, in memory and in the synced image (media corruption).
   Status corrupt(const std::string& path, uint64_t offset, uint8_t xor_mask = 0xff);
 
@@ -105,6 +110,7 @@ class FaultInjectionEnv final : public Env {
   int write_error_ = EIO;
   size_t write_partial_bytes_ = 0;
   uint64_t sync_count_ = 0;
+  std::atomic<uint64_t> sync_delay_us_{0};
 };
 
 }  // namespace tern::storage
