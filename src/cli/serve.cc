@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/engine.h"
+#include "engine/log_journal.h"
 #include "sigv4/credentials_file.h"
 #include "server/dispatcher.h"
 #include "server/http_server.h"
@@ -43,6 +44,13 @@ void add_serve_command(CLI::App& app, ServeOptions& o) {
       ->check(CLI::ExistingFile);
   serve->add_flag("--allow-unauthenticated", o.allow_unauthenticated,
                   "Listen on a non-loopback address without --credentials");
+  serve->add_option("--data-dir", o.data_dir, "Directory of the durable log")
+      ->capture_default_str();
+  serve->add_option("--durability", o.durability,
+                    "sync: answer after fdatasync (group commit); async: sync every 5 ms; "
+                    "memory: no disk")
+      ->check(CLI::IsMember({"sync", "async", "memory"}))
+      ->capture_default_str();
 }
 
 namespace {
@@ -74,6 +82,9 @@ int run_serve(const ServeOptions& o) {
   engine::EngineOptions eo;
   eo.region = o.region;
   eo.account_id = o.account_id;
+  std::unique_ptr<engine::LogJournal> journal;
+  if (o.durability != "memory") journal = std::make_unique<engine::LogJournal>();
+  eo.journal = journal.get();
   engine::Engine engine(eo);  // base_url is set once the port is known (port 0)
   server::DispatcherOptions dopts;
   dopts.credentials = credentials;
@@ -96,7 +107,25 @@ int run_serve(const ServeOptions& o) {
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
     url = "http://" + host + ":" + std::to_string(server.port());
   }
-  engine.set_base_url(url);
+  engine.set_base_url(url);  // before recovery creates queues: their URLs use it
+  if (journal) {
+    engine::LogJournalOptions jo;
+    jo.dir = o.data_dir;
+    jo.mode = o.durability == "async" ? storage::Durability::kAsync : storage::Durability::kSync;
+    storage::RecoveryReport report;
+    auto st = journal->open(storage::default_env(), jo, engine, &report);
+    if (!st.ok()) {
+      std::fprintf(stderr, "tern serve: cannot open the log in %s: %s\n", o.data_dir.c_str(),
+                   st.to_string().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "tern serve: recovered %llu records from %llu segments in %s\n",
+                 static_cast<unsigned long long>(report.records),
+                 static_cast<unsigned long long>(report.segments), o.data_dir.c_str());
+    if (report.tail_truncated) {
+      std::fprintf(stderr, "tern serve: %s\n", report.to_string().c_str());
+    }
+  }
 
   // Time-driven engine work (message move tasks).
   asio::steady_timer ticker(ioc);
@@ -132,14 +161,20 @@ int run_serve(const ServeOptions& o) {
 
   int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) threads = 1;
-  std::printf("tern serve: listening on %s:%u, queue URLs %s/%s/<name>, %d threads, %s\n",
+  std::printf("tern serve: listening on %s:%u, queue URLs %s/%s/<name>, %d threads, %s, "
+              "durability %s%s%s\n",
               o.host.c_str(), server.port(), url.c_str(), o.account_id.c_str(), threads,
-              credentials ? "SigV4 required" : "any signature accepted");
+              credentials ? "SigV4 required" : "any signature accepted", o.durability.c_str(),
+              journal ? " in " : "", journal ? o.data_dir.c_str() : "");
   std::fflush(stdout);
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
+  if (journal) {
+    auto st = journal->close();
+    if (!st.ok()) std::fprintf(stderr, "tern serve: closing the log: %s\n", st.to_string().c_str());
+  }
   std::fprintf(stderr, "tern serve: stopped\n");
   return 0;
 }

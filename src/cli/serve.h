@@ -16,6 +16,8 @@ struct ServeOptions {
   std::string public_url;  // scheme://host:port clients use; default from host and port
   std::string credentials_file;     // SigV4 keys; empty: accept any signature (loopback only)
   bool allow_unauthenticated = false;  // permit a non-loopback bind without credentials
+  std::string data_dir = "tern-data";
+  std::string durability = "sync";  // sync | async | memory
 };
 
 void add_serve_command(CLI::App& app, ServeOptions& options);

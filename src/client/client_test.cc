@@ -7,6 +7,8 @@
 #include <fstream>
 #include <map>
 
+#include <boost/json/parse.hpp>
+
 #include "client/test_support.h"
 #include "common/crypto.h"
 #include "sigv4/verifier.h"
@@ -333,7 +335,7 @@ TEST(ClientRetryTest, SignatureExpired_ResyncsClockFromDateAndRetries) {
     if (i == 0) {
       return FakeReply{false, 403,
                        {{"x-amzn-query-error", "SignatureDoesNotMatch;Sender"}, {"Date", date_header}},
-                       R"({"__type":"com.amazon.coral.service#InvalidSignatureException","message":"Signature expired: 20200101T000000Z is now earlier than 20200101T000500Z (20200101T002000Z - 15 min.)"})"};
+                       R"J({"__type":"com.amazon.coral.service#InvalidSignatureException","message":"Signature expired: 20200101T000000Z is now earlier than 20200101T000500Z (20200101T002000Z - 15 min.)"})J"};
     }
     return FakeReply{};
   });
