@@ -271,6 +271,57 @@ tern::Expected<json::object, engine::Error> unflatten_query(const Params& params
   return unflatten(params, action, "", /*top_level=*/true);
 }
 
+namespace {
+int hex4(std::string_view s, size_t i) {
+  if (i + 4 > s.size()) return -1;
+  int v = 0;
+  for (size_t k = i; k < i + 4; ++k) {
+    char c = s[k];
+    int d = (c >= '0' && c <= '9') ? c - '0'
+            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                     : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+}  // namespace
+
+std::string replace_lone_surrogates(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  for (size_t i = 0; i < body.size();) {
+    if (body[i] != '\\' || i + 1 >= body.size()) {
+      out += body[i++];
+      continue;
+    }
+    if (body[i + 1] != 'u') {  // another escape: copy both characters
+      out.append(body.substr(i, 2));
+      i += 2;
+      continue;
+    }
+    int cp = hex4(body, i + 2);
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 11 < body.size() && body[i + 6] == '\\' &&
+        body[i + 7] == 'u') {
+      int lo = hex4(body, i + 8);
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {  // a valid pair
+        out.append(body.substr(i, 12));
+        i += 12;
+        continue;
+      }
+    }
+    if (cp >= 0xD800 && cp <= 0xDFFF) {
+      out += "\\u0000";
+      i += 6;
+      continue;
+    }
+    out.append(body.substr(i, 2));
+    i += 2;
+  }
+  return out;
+}
+
 tern::Expected<Classified, ClassifyError> classify(const WireRequest& request) {
   // Rule 1: X-Amz-Target selects the JSON protocol, whatever the path.
   if (!request.amz_target.empty()) {
@@ -289,6 +340,15 @@ tern::Expected<Classified, ClassifyError> classify(const WireRequest& request) {
     if (!is_blank(request.body)) {
       boost::system::error_code ec;
       json::value v = json::parse(request.body, ec);  // no throw: ec overload
+      if (ec && request.body.find("\\u") != std::string_view::npos) {
+        // Valid JSON that Boost.JSON 1.81 cannot represent: an unpaired \uD800-\uDFFF escape
+        // (what the JS SDKs send for a lone surrogate). SQS answers InvalidMessageContents for
+        // such a body, so map each lone surrogate to U+0000, which the engine's character
+        // rules reject with exactly that error (per entry, in batches).
+        std::string fixed = replace_lone_surrogates(request.body);
+        ec.clear();
+        v = json::parse(fixed, ec);
+      }
       if (ec || !v.is_object()) {
         return tern::unexpected(
             classify_error(Protocol::kJson, ErrorCode::kSerializationException,

@@ -46,6 +46,10 @@ struct ClassifyError {
 
 tern::Expected<Classified, ClassifyError> classify(const WireRequest& request);
 
+// Rewrites each unpaired \uD800-\uDFFF escape of a JSON text as \u0000 (valid pairs and other
+// escapes are kept). Exposed for tests.
+std::string replace_lone_surrogates(std::string_view json_text);
+
 // A rendered HTTP response (success or error). The server adds Date and connection headers.
 struct WireResponse {
   int status = 200;

@@ -303,3 +303,24 @@ TEST(ClassifyFuzz, NeverThrows_WhenFedRandomBytes) {
 
 }  // namespace
 }  // namespace tern::protocol
+
+namespace tern::protocol {
+namespace {
+
+// Regression: the JS SDKs send a lone surrogate in MessageBody as the JSON escape "\ud800";
+// Boost.JSON 1.81 rejects it, which made the reply SerializationException instead of SQS's
+// InvalidMessageContents.
+TEST(Wire, LoneSurrogateEscape_IsReplacedSoTheEngineRejectsTheBody) {
+  EXPECT_EQ(replace_lone_surrogates(R"({"B":"a\ud800b"})"), R"({"B":"a\u0000b"})");
+  EXPECT_EQ(replace_lone_surrogates(R"({"B":"\udc00"})"), R"({"B":"\u0000"})");
+  EXPECT_EQ(replace_lone_surrogates(R"({"B":"\ud83d\ude00"})"), R"({"B":"\ud83d\ude00"})");
+  EXPECT_EQ(replace_lone_surrogates(R"({"B":"\\ud800"})"), R"({"B":"\\ud800"})");
+  WireRequest r{"POST", "/", "application/x-amz-json-1.0", "AmazonSQS.SendMessage",
+                R"({"QueueUrl":"/000000000000/q","MessageBody":"x\ud800"})"};
+  auto c = classify(r);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->params.at("MessageBody").as_string(), std::string("x\0", 2));
+}
+
+}  // namespace
+}  // namespace tern::protocol
