@@ -58,8 +58,8 @@ TEST(Crc32c, HardwareAndTablePathsAgree_WhenGivenRandomBuffers) {
     std::string s(n, '\0');
     for (auto& c : s) c = static_cast<char>(rng());
     for (size_t split = 0; split <= s.size(); split += 37) {
-      uint32_t a = crc32c::extend(crc32c::value(s.data(), split), s.data() + split,
-                                  s.size() - split);
+      uint32_t a =
+          crc32c::extend(crc32c::value(s.data(), split), s.data() + split, s.size() - split);
       EXPECT_EQ(a, crc32c::extend_portable_for_test(0, s.data(), s.size()));
     }
   }

@@ -20,8 +20,7 @@ constexpr uint64_t kReadChunk = 1 << 20;
 // Sequential reads of a segment in large chunks, so that recovery issues few system calls.
 class ChunkReader {
  public:
-  ChunkReader(const RandomAccessFile* file, const std::string& path)
-      : file_(file), path_(path) {}
+  ChunkReader(const RandomAccessFile* file, const std::string& path) : file_(file), path_(path) {}
 
   // *out views bytes [off, off + n) of the file until the next call.
   // REQUIRES: off + n <= the size the caller knows the file to have.
@@ -55,7 +54,8 @@ struct ParseResult {
 // Checks the record starting at data[0]: complete, non-zero type, checksum good.
 bool valid_record(std::string_view data, std::string* why, uint32_t* length) {
   if (data.size() < lf::kRecordHeaderSize) {
-    *why = "incomplete record header (" + std::to_string(data.size()) + " bytes before end of file)";
+    *why =
+        "incomplete record header (" + std::to_string(data.size()) + " bytes before end of file)";
     return false;
   }
   uint32_t len = decode_fixed32(data.data());
@@ -87,8 +87,8 @@ Status parse_records(const RandomAccessFile& file, const std::string& path, uint
   std::string_view v;
   while (pos < size) {
     if (size - pos < lf::kRecordHeaderSize) {
-      out->bad = "incomplete record header (" + std::to_string(size - pos) +
-                 " bytes before end of file)";
+      out->bad =
+          "incomplete record header (" + std::to_string(size - pos) + " bytes before end of file)";
       break;
     }
     if (Status s = in.view(pos, lf::kRecordHeaderSize, &v); !s.ok()) return s;
@@ -121,8 +121,7 @@ enum class TailVerdict { kNoValidRecord, kValidRecordFollows, kBudgetExhausted }
 // file? If so the damage is not a torn write (a torn write only loses a suffix), so truncating
 // would silently drop records that may have been acknowledged.
 TailVerdict find_valid_record_after(const RandomAccessFile& file, uint64_t bad_offset,
-                                    uint64_t size, uint64_t budget, uint64_t* found,
-                                    Status* io) {
+                                    uint64_t size, uint64_t budget, uint64_t* found, Status* io) {
   if (size - bad_offset > budget) return TailVerdict::kBudgetExhausted;
   std::string tail;
   *io = file.read(bad_offset, size - bad_offset, &tail);
@@ -171,9 +170,12 @@ void atomic_max(std::atomic<uint64_t>* a, uint64_t v) {
 
 std::string_view durability_name(Durability d) {
   switch (d) {
-    case Durability::kSync: return "sync";
-    case Durability::kAsync: return "async";
-    case Durability::kMemory: return "memory";
+    case Durability::kSync:
+      return "sync";
+    case Durability::kAsync:
+      return "async";
+    case Durability::kMemory:
+      return "memory";
   }
   return "?";
 }
@@ -199,9 +201,8 @@ Log::Log(Env* env, std::string dir, const LogOptions& options)
 
 Log::~Log() { close(); }
 
-Result<std::unique_ptr<Log>> Log::open(Env* env, const std::string& dir,
-                                       const LogOptions& options, const RecordVisitor& visitor,
-                                       RecoveryReport* report) {
+Result<std::unique_ptr<Log>> Log::open(Env* env, const std::string& dir, const LogOptions& options,
+                                       const RecordVisitor& visitor, RecoveryReport* report) {
   if (options.segment_bytes < lf::kSegmentHeaderSize + lf::kRecordHeaderSize + 1) {
     return error(Status::invalid_argument("segment_bytes too small"));
   }
@@ -309,8 +310,9 @@ Status Log::recover_segment(uint64_t id, bool is_last, const RecordVisitor& visi
     std::string where = path + ": offset " + std::to_string(parsed.end) + ": " + parsed.bad;
     if (!is_last) {
       return Status::corruption(
-          where + " (a sealed segment is synced in full before the next is created, so this is "
-                  "damage, not a torn write)");
+          where +
+          " (a sealed segment is synced in full before the next is created, so this is "
+          "damage, not a torn write)");
     }
     if (!options_.repair_last_segment) {
       uint64_t found = 0;
@@ -374,8 +376,9 @@ Status Log::open_active_for_append(uint64_t id, const SegmentRecovery& recovery)
 Status Log::create_segment(uint64_t id) {
   const std::string path = join_path(dir_, lf::segment_file_name(id));
   if (env_->file_exists(path)) {
-    return Status::corruption(path + ": segment file exists already, with LSNs the log is about "
-                                     "to assign");
+    return Status::corruption(path +
+                              ": segment file exists already, with LSNs the log is about "
+                              "to assign");
   }
   auto file = env_->new_appendable_file(path);
   if (!file) return file.error();
@@ -475,7 +478,9 @@ Result<AppendResult> Log::append_sync(uint8_t type, std::string_view payload) {
   }
   std::promise<std::pair<Status, AppendResult>> done;
   auto future = done.get_future();
-  append(type, payload, [&done](const Status& s, const AppendResult& r) { done.set_value({s, r}); });
+  append(type, payload, [&done](const Status& s, const AppendResult& r) {
+    done.set_value({s, r});
+  });
   auto [status, result] = future.get();
   if (!status.ok()) return error(status);
   return result;
@@ -488,7 +493,8 @@ Status Log::wait_for(Kind kind) {
   if (failed_.load(std::memory_order_acquire)) return failure();
   std::promise<Status> done;
   auto future = done.get_future();
-  enqueue(kind, 0, nullptr, {}, [&done](const Status& s, const AppendResult&) { done.set_value(s); });
+  enqueue(kind, 0, nullptr, {},
+          [&done](const Status& s, const AppendResult&) { done.set_value(s); });
   return future.get();
 }
 
@@ -561,8 +567,8 @@ void Log::process_batch(const std::vector<Pending>& entries, const std::string& 
           if (!s.ok()) break;
           unwritten = 0;
         }
-        (*results)[i] = AppendResult{next_lsn_++, RecordRef{active_id_, active_bytes_ + unwritten,
-                                                            e.length}};
+        (*results)[i] =
+            AppendResult{next_lsn_++, RecordRef{active_id_, active_bytes_ + unwritten, e.length}};
         pos += size;
         ++chunk_records;
         ++batch_records;
@@ -599,8 +605,7 @@ void Log::process_batch(const std::vector<Pending>& entries, const std::string& 
 Status Log::write_chunk(const std::string& buf, uint64_t begin, uint64_t end, uint64_t records) {
   if (begin == end) return Status();
   // One write call for the whole chunk: the batch reaches the kernel at once.
-  if (Status s = active_file_->append(std::string_view(buf).substr(begin, end - begin));
-      !s.ok()) {
+  if (Status s = active_file_->append(std::string_view(buf).substr(begin, end - begin)); !s.ok()) {
     return Status::io_error("append to segment " + lf::segment_file_name(active_id_) + ": " +
                             s.message());
   }
@@ -645,7 +650,8 @@ void Log::enter_failed(const Status& cause) {
   std::lock_guard lock(failure_mu_);
   if (failed_.load(std::memory_order_relaxed)) return;
   failure_ = Status::read_only("the log refuses writes since an earlier write failed (" +
-                               cause.to_string() + "); data already durable stays readable; "
+                               cause.to_string() +
+                               "); data already durable stays readable; "
                                "restart to recover from disk");
   failed_.store(true, std::memory_order_release);
 }
@@ -707,29 +713,29 @@ Result<std::string> Log::read(const RecordRef& ref) const {
     reader = it->second.reader;
     seg_bytes = it->second.bytes;
   }
-  const std::string where = [&] {
+  // Built only on error: read() is on the receive path.
+  auto where = [&] {
     return join_path(dir_, lf::segment_file_name(ref.segment)) + ": offset " +
-           std::to_string(ref.offset);
-  }();
-  if (ref.offset < lf::kSegmentHeaderSize ||
-      ref.offset + lf::record_size(ref.length) > seg_bytes) {
-    return error(Status::invalid_argument(where + ": record ref outside the written segment"));
+           std::to_string(ref.offset) + ": ";
+  };
+  if (ref.offset < lf::kSegmentHeaderSize || ref.offset + lf::record_size(ref.length) > seg_bytes) {
+    return error(Status::invalid_argument(where() + "record ref outside the written segment"));
   }
   std::string buf;
   if (Status s = reader->read(ref.offset, lf::record_size(ref.length), &buf); !s.ok()) {
     return error(s);
   }
   if (buf.size() < lf::record_size(ref.length)) {
-    return error(Status::corruption(where + ": short read (file truncated?)"));
+    return error(Status::corruption(where() + "short read (file truncated?)"));
   }
   uint32_t len = decode_fixed32(buf.data());
   if (len != ref.length) {
-    return error(Status::corruption(where + ": record length " + std::to_string(len) +
+    return error(Status::corruption(where() + "record length " + std::to_string(len) +
                                     ", expected " + std::to_string(ref.length)));
   }
   std::string why;
   uint32_t ignored;
-  if (!valid_record(buf, &why, &ignored)) return error(Status::corruption(where + ": " + why));
+  if (!valid_record(buf, &why, &ignored)) return error(Status::corruption(where() + why));
   buf.erase(0, lf::kRecordHeaderSize);
   return buf;
 }

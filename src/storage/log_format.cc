@@ -52,12 +52,18 @@ HeaderCheck check_segment_header(std::string_view h, uint64_t expected_base_lsn)
 
 const char* header_check_name(HeaderCheck c) {
   switch (c) {
-    case HeaderCheck::kOk: return "ok";
-    case HeaderCheck::kTooShort: return "segment header too short";
-    case HeaderCheck::kBadMagic: return "bad segment magic";
-    case HeaderCheck::kBadChecksum: return "segment header checksum mismatch";
-    case HeaderCheck::kBadVersion: return "unsupported segment format version";
-    case HeaderCheck::kBadBaseLsn: return "segment header base LSN differs from the file name";
+    case HeaderCheck::kOk:
+      return "ok";
+    case HeaderCheck::kTooShort:
+      return "segment header too short";
+    case HeaderCheck::kBadMagic:
+      return "bad segment magic";
+    case HeaderCheck::kBadChecksum:
+      return "segment header checksum mismatch";
+    case HeaderCheck::kBadVersion:
+      return "unsupported segment format version";
+    case HeaderCheck::kBadBaseLsn:
+      return "segment header base LSN differs from the file name";
   }
   return "?";
 }

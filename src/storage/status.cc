@@ -13,12 +13,18 @@ Status Status::io_error_from_errno(std::string_view what, int err) {
 
 std::string_view code_name(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return "OK";
-    case Status::Code::kIoError: return "IO error";
-    case Status::Code::kCorruption: return "Corruption";
-    case Status::Code::kNotFound: return "Not found";
-    case Status::Code::kInvalidArgument: return "Invalid argument";
-    case Status::Code::kReadOnly: return "Read-only";
+    case Status::Code::kOk:
+      return "OK";
+    case Status::Code::kIoError:
+      return "IO error";
+    case Status::Code::kCorruption:
+      return "Corruption";
+    case Status::Code::kNotFound:
+      return "Not found";
+    case Status::Code::kInvalidArgument:
+      return "Invalid argument";
+    case Status::Code::kReadOnly:
+      return "Read-only";
   }
   return "Unknown";
 }

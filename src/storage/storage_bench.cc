@@ -60,16 +60,14 @@ int main(int argc, char** argv) {
   std::printf("dir=%s threads=%d payload=%zuB records=%llu failures=%llu\n", dir.c_str(), threads,
               payload_bytes, static_cast<unsigned long long>(st.records),
               static_cast<unsigned long long>(failures.load()));
-  std::printf("%.0f records/s, %.0f fsyncs/s, %.1f records/batch (max %llu), mean fsync %.0f us\n",
-              records / secs, static_cast<double>(st.fsyncs) / secs,
-              records / static_cast<double>(st.batches ? st.batches : 1),
-              static_cast<unsigned long long>(st.max_batch_records),
-              static_cast<double>(st.fsync_total_us) / static_cast<double>(st.fsyncs ? st.fsyncs : 1));
+  std::printf(
+      "%.0f records/s, %.0f fsyncs/s, %.1f records/batch (max %llu), mean fsync %.0f us\n",
+      records / secs, static_cast<double>(st.fsyncs) / secs,
+      records / static_cast<double>(st.batches ? st.batches : 1),
+      static_cast<unsigned long long>(st.max_batch_records),
+      static_cast<double>(st.fsync_total_us) / static_cast<double>(st.fsyncs ? st.fsyncs : 1));
   (*log)->close();
-  if (argc <= 4) {
-    for (const auto& seg : (*log)->list_segments()) {
-      (void)seg;
-    }
+  if (argc <= 4) {  // our own temporary directory
     std::string cmd = "rm -rf '" + dir + "'";
     if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", dir.c_str());
   }
