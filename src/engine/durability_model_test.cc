@@ -30,10 +30,31 @@ bool durable(LogJournal& j) {
   return p.get_future().get();
 }
 
+// The bodies of every message the queue holds, in any state, read without receiving them: a body
+// that is not resident is read back from the log through its RecordRef, as a receive would.
+std::set<std::string> held_bodies(Engine& engine, LogJournal& journal, const std::string& name) {
+  std::set<std::string> out;
+  for (const auto& q : engine.all_queues()) {
+    if (q->name != name) continue;
+    std::lock_guard lock(q->mu);
+    q->for_each_message([&](MessageRecord& m) {
+      if (!m.body.empty()) {
+        out.insert(m.body);
+        return;
+      }
+      auto body = journal.read_body(m.body_ref);
+      EXPECT_TRUE(body) << name << ": the body of " << m.message_id << " cannot be read back";
+      if (body) out.insert(*body);
+    });
+  }
+  return out;
+}
+
 TEST(DurabilityModel, RandomOperationsAndPowerLosses_KeepExactlyTheAcknowledgedState) {
   storage::FaultInjectionEnv env;
+  if (getenv("DELAY")) env.set_sync_delay_us(std::stoull(getenv("DELAY")));
   ManualClock clock;
-  std::mt19937_64 rng(20261125);
+  std::mt19937_64 rng(getenv("SEED") ? std::stoull(getenv("SEED")) : 20261125);
   const std::vector<std::string> urls = {"http://h/000000000000/std",
                                          "http://h/000000000000/ord.fifo"};
   std::vector<Model> model(2);
@@ -58,10 +79,16 @@ TEST(DurabilityModel, RandomOperationsAndPowerLosses_KeepExactlyTheAcknowledgedS
       ASSERT_TRUE(durable(*journal));
     }
     clock.advance_ms(3600 * 1000);  // every in-flight message is visible again
-    // Check the recovered state against the model: drain everything visible, then make it
-    // visible again.
+    // Check the recovered state against the model. `present` is what the queue holds, read
+    // directly: draining by ReceiveMessage cannot see it all on the FIFO queue, where a group's
+    // messages after its first in-flight one are not returned until that one is deleted (so a
+    // group holding more than one receive batch hides its tail; SQS behaves the same). Then drain
+    // everything visible (after a restart nothing is in flight, and bodies come from the log),
+    // and make it visible again.
     for (int q = 0; q < 2; ++q) {
-      std::set<std::string> present;
+      const std::string name = q == 0 ? "std" : "ord.fifo";
+      const std::set<std::string> present = held_bodies(engine, *journal, name);
+      std::set<std::string> received;
       for (;;) {
         ReceiveMessageRequest r;
         r.queue_url = urls[q];
@@ -70,8 +97,14 @@ TEST(DurabilityModel, RandomOperationsAndPowerLosses_KeepExactlyTheAcknowledgedS
         auto got = engine.receive_message(r);
         ASSERT_TRUE(got) << got.error().message;
         if (got->messages.empty()) break;
-        for (auto& m : got->messages) present.insert(m.body);
+        for (auto& m : got->messages) {
+          EXPECT_TRUE(received.insert(m.body).second) << "cycle " << cycle << ": received twice";
+          EXPECT_TRUE(present.count(m.body)) << "cycle " << cycle << ": received a message the "
+                                             << "queue does not hold: " << m.body;
+        }
       }
+      // A standard queue returns everything that is visible, i.e. everything after a restart.
+      if (q == 0) EXPECT_EQ(received, present) << "cycle " << cycle;
       ASSERT_TRUE(durable(*journal));
       for (const auto& b : model[q].acked) {
         EXPECT_TRUE(present.count(b)) << "cycle " << cycle << ": acknowledged send lost: " << b;

@@ -4,6 +4,8 @@
 #include <mutex>
 #include <set>
 
+#include <boost/json.hpp>
+
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/text.h"
@@ -806,33 +808,48 @@ Message Engine::to_message(const Queue& q, const MessageRecord& m,
   return out;
 }
 
-void Engine::deliver_to_dead_letter(const std::shared_ptr<Queue>& dlq,
-                                    const std::string& source_arn,
-                                    std::vector<MessageRecord>& moved) {
-  const int64_t now = options_.clock->now_ms();
-  std::lock_guard lock(dlq->mu);
-  if (dlq->deleted) return;
-  for (auto& m : moved) {
+std::vector<MessageRecord> Engine::prepare_move(Queue& source, Queue& target,
+                                                std::vector<MessageRecord>& taken, bool as_new) {
+  std::vector<MessageRecord> out;
+  out.reserve(taken.size());
+  for (auto& m : taken) {
+    (void)load_body(m);  // while the source still owns the record (it may be compacted later)
     MessageRecord rec;
-    rec.message_id = std::move(m.message_id);
-    rec.body = std::move(m.body);
-    rec.md5_of_body = std::move(m.md5_of_body);
-    rec.attributes = std::move(m.attributes);
-    rec.md5_of_message_attributes = std::move(m.md5_of_message_attributes);
-    rec.trace_header = std::move(m.trace_header);
-    rec.group_id = std::move(m.group_id);
-    if (dlq->config.fifo) rec.deduplication_id = rec.message_id;
-    rec.sender_id = std::move(m.sender_id);
-    rec.sent_ms = m.sent_ms;
-    rec.first_receive_ms = m.first_receive_ms;
-    rec.receive_count = m.receive_count;
-    rec.dead_letter_source_arn = source_arn;
-    MessageRecord& added = dlq->add(std::move(rec), 0, now);
-    if (options_.journal != nullptr) {
-      options_.journal->message_sent(*dlq, added);
-      if (added.body_ref.valid()) std::string().swap(added.body);
+    rec.seq = target.reserve_seq();
+    rec.body = m.body;
+    rec.md5_of_body = m.md5_of_body;
+    rec.attributes = m.attributes;
+    rec.md5_of_message_attributes = m.md5_of_message_attributes;
+    rec.trace_header = m.trace_header;
+    rec.sender_id = m.sender_id;
+    rec.group_id = m.group_id;
+    if (as_new) {  // a move task: a new message (new id, clock and receive count)
+      rec.message_id = new_uuid();
+      rec.sent_ms = options_.clock->now_ms();
+      if (target.config.fifo && !rec.group_id) rec.group_id = "default";
+    } else {  // a dead-letter move keeps identity, clock and receive count
+      rec.message_id = m.message_id;
+      rec.sent_ms = m.sent_ms;
+      rec.first_receive_ms = m.first_receive_ms;
+      rec.receive_count = m.receive_count;
+      rec.dead_letter_source_arn = source.arn;
     }
+    if (target.config.fifo) rec.deduplication_id = rec.message_id;
+    rec.visible_at_ms = options_.clock->now_ms();
+    if (options_.journal != nullptr) {
+      options_.journal->message_sent(target, rec);
+      options_.journal->message_deleted(source, m);
+    }
+    out.push_back(std::move(rec));
   }
+  return out;
+}
+
+void Engine::add_prepared(Queue& target, std::vector<MessageRecord>& prepared) {
+  const int64_t now = options_.clock->now_ms();
+  std::lock_guard lock(target.mu);
+  if (target.deleted) return;
+  for (auto& rec : prepared) target.add(std::move(rec), 0, now);
 }
 
 Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest& req,
@@ -879,7 +896,7 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
   }
   const int64_t now = options_.clock->now_ms();
   ReceiveMessageResult out;
-  std::vector<MessageRecord> moved;
+  std::vector<MessageRecord> moved, to_dlq;
   {
     std::lock_guard lock(queue.mu);
     if (queue.deleted) return no_queue();
@@ -915,13 +932,8 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
       queue.receive(static_cast<int>(max), visibility, now, move_after, got, moved);
       if (options_.journal != nullptr) {
         for (auto* m : got) options_.journal->message_received(queue, *m);
-        for (auto& m : moved) {
-          options_.journal->message_deleted(queue, m);
-          // Read the body while the source still owns it: once this lock is released the
-          // record's segment may be compacted away.
-          if (auto st = load_body(m); !st) return tern::unexpected(std::move(st).error());
-        }
       }
+      if (!moved.empty()) to_dlq = prepare_move(queue, *dlq, moved, /*as_new=*/false);
     }
     if (queue.config.fifo && req.receive_request_attempt_id && !got.empty()) {
       Queue::Attempt a{{}, now + kDedupWindowMs};
@@ -945,7 +957,7 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
       ctx->next_due_ms = queue.next_due_ms();
     }
   }
-  if (!moved.empty()) deliver_to_dead_letter(dlq, queue.arn, moved);
+  if (!to_dlq.empty()) add_prepared(*dlq, to_dlq);
   return out;
 }
 
@@ -1102,6 +1114,33 @@ Result<ListDeadLetterSourceQueuesResult> Engine::list_dead_letter_source_queues(
   return out;
 }
 
+namespace {
+bool is_account_id(const std::string& s) {
+  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+// The actions a queue policy statement may grant (spec §2, AddPermission).
+bool is_permission_action(const std::string& a) {
+  static const std::set<std::string, std::less<>> kActions = {
+      "*", "ChangeMessageVisibility", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl",
+      "ListDeadLetterSourceQueues", "ListQueueTags", "PurgeQueue", "ReceiveMessage",
+      "SendMessage", "SetQueueAttributes", "TagQueue", "UntagQueue", "CancelMessageMoveTask",
+      "ListMessageMoveTasks", "StartMessageMoveTask"};
+  return kActions.count(a) != 0;
+}
+// The Statement array of a policy document, created when absent. REQUIRES: policy is an object.
+boost::json::array& statements_of(boost::json::object& policy) {
+  auto& st = policy["Statement"];
+  if (st.is_object()) {  // a single statement may be written as an object
+    boost::json::array arr;
+    arr.push_back(st);
+    st = std::move(arr);
+  } else if (!st.is_array()) {
+    st = boost::json::array();
+  }
+  return st.as_array();
+}
+}  // namespace
+
 Result<Empty> Engine::add_permission(const AddPermissionRequest& req) {
   auto q = resolve(req.queue_url);
   if (!q) return tern::unexpected(std::move(q).error());
@@ -1117,35 +1156,58 @@ Result<Empty> Engine::add_permission(const AddPermissionRequest& req) {
   if (req.actions.empty()) {
     return fail(ErrorCode::kMissingParameter, "The request must contain the parameter Actions.");
   }
+  for (const auto& id : req.aws_account_ids) {
+    if (!is_account_id(id)) {
+      return invalid_param(id, "AWSAccountIds", "An AWS account id is 12 digits.");
+    }
+  }
+  for (const auto& a : req.actions) {
+    if (!is_permission_action(a)) {
+      return invalid_param(a, "Actions", "Only SQS action names (without the SQS: prefix) or * are allowed.");
+    }
+  }
   if (req.actions.size() > 7) {
-    return fail(ErrorCode::kOverLimit, "7 Actions were found, maximum allowed is 7.");
+    return fail(ErrorCode::kOverLimit, std::to_string(req.actions.size()) +
+                                           " Actions were found, maximum allowed is 7.");
   }
   std::lock_guard lock((*q)->mu);
-  // The policy document is kept as text; statements are appended as JSON built here.
-  std::string policy = (*q)->config.policy.value_or("");
-  if (policy.find("\"Sid\":\"" + req.label + "\"") != std::string::npos) {
-    return invalid_param(req.label, "Label", "Already exists.");
+  boost::json::object policy;
+  if ((*q)->config.policy) {
+    boost::system::error_code ec;
+    auto jv = boost::json::parse(*(*q)->config.policy, ec);
+    if (!ec && jv.is_object()) policy = std::move(jv.as_object());
   }
-  auto list = [](const std::vector<std::string>& v, const std::string& pre,
-                 const std::string& post) {
-    if (v.size() == 1) return "\"" + pre + v[0] + post + "\"";
-    std::string s = "[";
-    for (size_t i = 0; i < v.size(); ++i) s += (i ? ",\"" : "\"") + pre + v[i] + post + "\"";
-    return s + "]";
+  if (policy.empty()) {
+    policy["Version"] = "2008-10-17";
+    policy["Id"] = (*q)->arn + "/SQSDefaultPolicy";
+  }
+  auto& statements = statements_of(policy);
+  for (const auto& st : statements) {
+    const auto* sid = st.is_object() ? st.as_object().if_contains("Sid") : nullptr;
+    if (sid != nullptr && sid->is_string() && sid->as_string() == req.label) {
+      return invalid_param(req.label, "Label", "Already exists.");
+    }
+  }
+  auto one_or_many = [](const std::vector<std::string>& v, const std::string& pre,
+                        const std::string& post) -> boost::json::value {
+    if (v.size() == 1) return boost::json::value(pre + v[0] + post);
+    boost::json::array arr;
+    for (const auto& x : v) arr.emplace_back(pre + x + post);
+    return arr;
   };
-  std::string stmt = "{\"Sid\":\"" + req.label + "\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":" +
-                     list(req.aws_account_ids, "arn:aws:iam::", ":root") +
-                     "},\"Action\":" + list(req.actions, "SQS:", "") + ",\"Resource\":\"" +
-                     (*q)->arn + "\"}";
-  if (policy.empty() || policy.find("\"Statement\":[") == std::string::npos) {
-    policy = "{\"Version\":\"2008-10-17\",\"Id\":\"" + (*q)->arn +
-             "/SQSDefaultPolicy\",\"Statement\":[" + stmt + "]}";
-  } else {
-    auto end = policy.rfind(']');
-    policy.insert(end, "," + stmt);
+  boost::json::object stmt;
+  stmt["Sid"] = req.label;
+  stmt["Effect"] = "Allow";
+  stmt["Principal"] = boost::json::object{{"AWS", one_or_many(req.aws_account_ids, "arn:aws:iam::", ":root")}};
+  stmt["Action"] = one_or_many(req.actions, "SQS:", "");
+  stmt["Resource"] = (*q)->arn;
+  statements.push_back(std::move(stmt));
+  std::string text = boost::json::serialize(policy);
+  if (text.size() > 8192) {
+    return fail(ErrorCode::kOverLimit, "The policy would exceed 8192 bytes.");
   }
   if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
-  (*q)->config.policy = policy;
+  (*q)->config.policy = std::move(text);
   if (options_.journal != nullptr) options_.journal->queue_snapshot(**q);
   return Empty{};
 }
@@ -1154,29 +1216,31 @@ Result<Empty> Engine::remove_permission(const RemovePermissionRequest& req) {
   auto q = resolve(req.queue_url);
   if (!q) return tern::unexpected(std::move(q).error());
   std::lock_guard lock((*q)->mu);
-  std::string policy = (*q)->config.policy.value_or("");
-  std::string needle = "{\"Sid\":\"" + req.label + "\"";
-  auto pos = policy.find(needle);
-  if (pos == std::string::npos) return invalid_param(req.label, "Label", "can't find label.");
-  // Statements are flat objects written by add_permission; find the matching close brace.
-  int depth = 0;
-  size_t end = pos;
-  for (; end < policy.size(); ++end) {
-    if (policy[end] == '{') ++depth;
-    if (policy[end] == '}' && --depth == 0) break;
+  boost::json::object policy;
+  if ((*q)->config.policy) {
+    boost::system::error_code ec;
+    auto jv = boost::json::parse(*(*q)->config.policy, ec);
+    if (!ec && jv.is_object()) policy = std::move(jv.as_object());
   }
-  size_t from = pos, to = end + 1;
-  if (from > 0 && policy[from - 1] == ',') {
-    --from;
-  } else if (to < policy.size() && policy[to] == ',') {
-    ++to;
+  bool found = false;
+  if (!policy.empty()) {
+    auto& statements = statements_of(policy);
+    for (auto it = statements.begin(); it != statements.end(); ++it) {
+      const auto* sid = it->is_object() ? it->as_object().if_contains("Sid") : nullptr;
+      if (sid != nullptr && sid->is_string() && sid->as_string() == req.label) {
+        statements.erase(it);
+        found = true;
+        break;
+      }
+    }
+    if (found && statements.empty()) policy.clear();
   }
-  policy.erase(from, to - from);
+  if (!found) return invalid_param(req.label, "Label", "can't find label.");
   if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
-  if (policy.find("\"Statement\":[]") != std::string::npos) {
-    (*q)->config.policy.reset();
+  if (policy.empty()) {
+    (*q)->config.policy.reset();  // the last statement gone: the attribute disappears
   } else {
-    (*q)->config.policy = policy;
+    (*q)->config.policy = boost::json::serialize(policy);
   }
   if (options_.journal != nullptr) options_.journal->queue_snapshot(**q);
   return Empty{};
@@ -1246,13 +1310,23 @@ void Engine::restore_queue(const QueueSnapshot& s) {
   q->last_purge_ms = s.last_purge_ms;
   q->tags = s.tags;
   recovering_[s.uid] = q;
-  std::unique_lock lock(mu_);
-  queues_[s.name] = q;
+  {
+    std::unique_lock lock(mu_);
+    queues_[s.name] = q;
+  }
+  if (auto d = deferred_.find(s.uid); d != deferred_.end()) {
+    auto ops = std::move(d->second);
+    deferred_.erase(d);
+    for (auto& op : ops) op();
+  }
 }
 
 void Engine::restore_queue_deleted(uint64_t uid) {
   auto q = find_queue_by_uid(uid);
-  if (!q) return;
+  if (!q) {
+    deferred_.erase(uid);  // its records before the (compacted) snapshot go with it
+    return;
+  }
   q->deleted = true;
   q->purge();
   recovering_.erase(uid);
@@ -1262,6 +1336,7 @@ void Engine::restore_queue_deleted(uint64_t uid) {
 }
 
 void Engine::restore_queue_purged(uint64_t uid, int64_t purge_ms) {
+  if (defer(uid, [this, uid, purge_ms] { restore_queue_purged(uid, purge_ms); })) return;
   if (auto q = find_queue_by_uid(uid)) {
     q->last_purge_ms = purge_ms;
     q->purge();
@@ -1270,7 +1345,11 @@ void Engine::restore_queue_purged(uint64_t uid, int64_t purge_ms) {
 
 void Engine::restore_message(uint64_t uid, MessageRecord rec) {
   auto q = find_queue_by_uid(uid);
-  if (!q) return;
+  if (!q) {
+    auto shared = std::make_shared<MessageRecord>(std::move(rec));
+    defer(uid, [this, uid, shared] { restore_message(uid, std::move(*shared)); });
+    return;
+  }
   const int64_t now = options_.clock->now_ms();
   if (q->config.fifo && rec.deduplication_id && rec.sent_ms + kDedupWindowMs > now) {
     std::string key = q->config.deduplication_scope == "messageGroup"
@@ -1287,6 +1366,7 @@ void Engine::restore_message(uint64_t uid, MessageRecord rec) {
 }
 
 void Engine::restore_received(uint64_t uid, uint64_t seq, int32_t count, int64_t first_ms) {
+  if (defer(uid, [=, this] { restore_received(uid, seq, count, first_ms); })) return;
   auto q = find_queue_by_uid(uid);
   if (!q) return;
   if (auto* m = q->find(seq)) {
@@ -1296,12 +1376,25 @@ void Engine::restore_received(uint64_t uid, uint64_t seq, int32_t count, int64_t
 }
 
 void Engine::restore_deleted(uint64_t uid, uint64_t seq) {
+  if (defer(uid, [this, uid, seq] { restore_deleted(uid, seq); })) return;
   if (auto q = find_queue_by_uid(uid)) q->erase(seq);
 }
+
+// Compaction re-appends a queue's snapshot at the head of the log while records of its messages
+// may remain in later segments, so replay can meet a queue's records before its (only surviving)
+// snapshot. They are kept in order and applied when the snapshot arrives; a QueueDeleted drops
+// them, and whatever is left at the end belonged to no surviving queue.
+bool Engine::defer(uint64_t uid, std::function<void()> op) {
+  if (find_queue_by_uid(uid)) return false;
+  deferred_[uid].push_back(std::move(op));
+  return true;
+}
+
 
 void Engine::finish_recovery() {
   for (auto& [uid, q] : recovering_) q->finish_restore();
   recovering_.clear();
+  deferred_.clear();
 }
 
 void Engine::wake_all_waiters() {

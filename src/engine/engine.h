@@ -8,6 +8,7 @@
 // then lock the target).
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
@@ -140,8 +141,13 @@ class Engine {
   Message to_message(const Queue& q, const MessageRecord& m,
                      const std::vector<std::string>& attribute_names,
                      const std::vector<std::string>& message_attribute_names) const;
-  void deliver_to_dead_letter(const std::shared_ptr<Queue>& dlq, const std::string& source_arn,
-                              std::vector<MessageRecord>& moved);
+  // Under the source queue's lock: turns records taken out of it into records for `target`
+  // (reserving their seqs there) and journals them BEFORE the source's deletes, so that a crash
+  // between the two can duplicate a moved message but never lose it.
+  std::vector<MessageRecord> prepare_move(Queue& source, Queue& target,
+                                          std::vector<MessageRecord>& taken, bool as_new);
+  // Adds prepared records to `target` (takes its lock).
+  void add_prepared(Queue& target, std::vector<MessageRecord>& prepared);
 
   Status delete_one(Queue& q, const std::string& handle, int64_t now);
   // ServiceUnavailable once the journal has failed (fsync error): writes are refused.
@@ -175,6 +181,9 @@ class Engine {
   std::map<std::string, std::shared_ptr<Queue>, std::less<>> queues_;
   std::map<std::string, int64_t, std::less<>> deleted_at_ms_;
   std::unordered_map<uint64_t, std::shared_ptr<Queue>> recovering_;  // by uid, during recovery
+  // Recovery records met before their queue's snapshot, per queue uid, in log order.
+  std::unordered_map<uint64_t, std::vector<std::function<void()>>> deferred_;
+  bool defer(uint64_t uid, std::function<void()> op);
 };
 
 }  // namespace tern::engine

@@ -499,7 +499,9 @@ TEST_F(EngineTest, RedrivePolicy_MovesMessageToDeadLetterQueue_OnReceiveBeyondMa
   bool saw_source = false;
   for (auto& [k, v] : moved[0].attributes) {
     if (k == "DeadLetterQueueSourceArn") saw_source = v == "arn:aws:sqs:us-east-1:000000000000:src";
-    if (k == "ApproximateReceiveCount") EXPECT_EQ(v, "4");
+    if (k == "ApproximateReceiveCount") {
+      EXPECT_EQ(v, "4");
+    }
   }
   EXPECT_TRUE(saw_source);
   auto sources = engine_.list_dead_letter_source_queues({dlq, {}, {}});
@@ -512,7 +514,9 @@ TEST_F(EngineTest, RedrivePolicy_IsRejected_WhenTargetMissingOrWrongType) {
       {"src", {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:none","maxReceiveCount":1})"}}, {}});
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidParameterValue);
   r = engine_.create_queue({"src", {{"RedrivePolicy", R"({"maxReceiveCount":1})"}}, {}});
-  EXPECT_EQ(r.error().code, ErrorCode::kInvalidAttributeValue);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidParameterValue);
+  r = engine_.create_queue({"src", {{"RedrivePolicy", "not json"}}, {}});
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidParameterValue);
   create("f.fifo", {{"FifoQueue", "true"}});
   r = engine_.create_queue(
       {"src", {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:f.fifo","maxReceiveCount":1})"}}, {}});
@@ -521,10 +525,18 @@ TEST_F(EngineTest, RedrivePolicy_IsRejected_WhenTargetMissingOrWrongType) {
 
 TEST_F(EngineTest, Permissions_AddAndRemoveEditThePolicy) {
   auto url = create("q");
+  ASSERT_TRUE(engine_.set_queue_attributes(
+      {url, {{"Policy", "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [ {\"Sid\": \"own\"} ]\n}"}}}));
   ASSERT_TRUE(engine_.add_permission({url, "L1", {"111111111111"}, {"SendMessage"}}));
   EXPECT_NE(attr(url, "Policy").find("\"Sid\":\"L1\""), std::string::npos);
-  EXPECT_EQ(engine_.add_permission({url, "L1", {"1"}, {"SendMessage"}}).error().code,
+  EXPECT_NE(attr(url, "Policy").find("\"Sid\":\"own\""), std::string::npos) << "kept";
+  EXPECT_EQ(engine_.add_permission({url, "L1", {"111111111111"}, {"SendMessage"}}).error().code,
             ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(engine_.add_permission({url, "L2", {"1\"}]}"}, {"SendMessage"}}).error().code,
+            ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(engine_.add_permission({url, "L2", {"111111111111"}, {"Send\"Message"}}).error().code,
+            ErrorCode::kInvalidParameterValue);
+  ASSERT_TRUE(engine_.remove_permission({url, "own"}));
   ASSERT_TRUE(engine_.remove_permission({url, "L1"}));
   EXPECT_EQ(attr(url, "Policy"), "<none>");
   EXPECT_EQ(engine_.remove_permission({url, "L1"}).error().code, ErrorCode::kInvalidParameterValue);

@@ -2,6 +2,7 @@
 // ListMessageMoveTasks, and the rate-limited mover driven by Engine::tick().
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "common/crypto.h"
 #include "common/ids.h"
@@ -169,65 +170,50 @@ void Engine::run_move_task(MoveTask& t, int64_t now) {
   t.last_tick_ms = now;
   size_t budget = std::min<size_t>(static_cast<size_t>(t.credit), kMaxBatchPerTick);
   if (budget == 0) return;
-  std::vector<MessageRecord> taken;
+  std::vector<std::pair<std::shared_ptr<Queue>, std::vector<MessageRecord>>> batches;
+  size_t taken_count = 0;
   {
     std::lock_guard lock(source->mu);
     source->process_due(now);
     std::vector<MessageRecord*> unused;
+    std::vector<MessageRecord> taken;
     while (taken.size() < budget) {
       size_t before = taken.size();
       int want = static_cast<int>(std::min<size_t>(10, budget - taken.size()));
       source->receive(want, 0, now, kTakeAll, unused, taken);
       if (taken.size() == before) break;
     }
-    if (options_.journal != nullptr) {
-      for (auto& m : taken) {
-        options_.journal->message_deleted(*source, m);
-        (void)load_body(m);  // while the source still owns the record (see receive_message)
+    taken_count = taken.size();
+    // Group by destination, keeping order: the explicit one, or each message's original source.
+    std::map<std::string, std::vector<MessageRecord>> by_dest;
+    std::vector<std::string> order;
+    for (auto& m : taken) {
+      std::string dest_arn = t.destination_arn.value_or(m.dead_letter_source_arn.value_or(""));
+      auto dest = dest_arn.empty() ? nullptr : find_queue_by_arn(dest_arn);
+      if (!dest || dest == source) {
+        // Nothing was journaled for it yet: put it back as it was, and fail the task.
+        --m.receive_count;
+        m.epoch = 0;
+        source->add(std::move(m), 0, now);
+        t.status = "FAILED";
+        t.failure_reason = dest_arn.empty()
+                               ? "CouldNotDetermineMessageSource: a message has no source queue."
+                               : "AWS.SimpleQueueService.NonExistentQueue: destination " +
+                                     dest_arn + " does not exist.";
+        continue;
       }
+      if (!by_dest.count(dest_arn)) order.push_back(dest_arn);
+      by_dest[dest_arn].push_back(std::move(m));
+    }
+    for (const auto& arn : order) {
+      auto dest = find_queue_by_arn(arn);
+      batches.emplace_back(dest, prepare_move(*source, *dest, by_dest[arn], /*as_new=*/true));
     }
   }
-  t.credit -= static_cast<double>(taken.size());
-  // Group by destination, keeping order.
-  for (auto& m : taken) {
-    std::string dest_arn = t.destination_arn.value_or(m.dead_letter_source_arn.value_or(""));
-    auto dest = dest_arn.empty() ? nullptr : find_queue_by_arn(dest_arn);
-    if (!dest) {
-      // Put it back rather than lose it; the task fails with the reason.
-      std::lock_guard lock(source->mu);
-      m.receive_count = 0;
-      m.epoch = 0;
-      MessageRecord& back = source->add(std::move(m), 0, now);
-      if (options_.journal != nullptr) {
-        options_.journal->message_sent(*source, back);
-        if (back.body_ref.valid()) std::string().swap(back.body);
-      }
-      t.status = "FAILED";
-      t.failure_reason = dest_arn.empty()
-                             ? "CouldNotDetermineMessageSource: a message has no source queue."
-                             : "AWS.SimpleQueueService.NonExistentQueue: destination " + dest_arn +
-                                   " does not exist.";
-      continue;
-    }
-    MessageRecord rec;
-    rec.body = std::move(m.body);
-    rec.md5_of_body = std::move(m.md5_of_body);
-    rec.attributes = std::move(m.attributes);
-    rec.md5_of_message_attributes = std::move(m.md5_of_message_attributes);
-    rec.trace_header = std::move(m.trace_header);
-    rec.sender_id = std::move(m.sender_id);
-    rec.message_id = new_uuid();
-    std::lock_guard lock(dest->mu);
-    if (dest->config.fifo) {
-      rec.group_id = m.group_id ? m.group_id : std::optional<std::string>("default");
-      rec.deduplication_id = rec.message_id;
-    }
-    MessageRecord& added = dest->add(std::move(rec), 0, now);
-    if (options_.journal != nullptr) {
-      options_.journal->message_sent(*dest, added);
-      if (added.body_ref.valid()) std::string().swap(added.body);
-    }
-    ++t.moved;
+  t.credit -= static_cast<double>(taken_count);
+  for (auto& [dest, prepared] : batches) {
+    t.moved += static_cast<int64_t>(prepared.size());
+    add_prepared(*dest, prepared);
   }
   if (t.status == "RUNNING") {
     std::lock_guard lock(source->mu);

@@ -146,7 +146,7 @@ void Queue::group_unblock_check(const std::string& gid) {
 }
 
 MessageRecord& Queue::add(MessageRecord rec, int64_t delay_s, int64_t now_ms) {
-  rec.seq = next_seq_++;
+  if (rec.seq == 0) rec.seq = reserve_seq();
   if (rec.sent_ms == 0) rec.sent_ms = now_ms;  // a dead-letter move keeps the original clock
   uint64_t seq = rec.seq;
   auto [it, inserted] = messages_.emplace(seq, std::move(rec));
@@ -166,7 +166,9 @@ MessageRecord& Queue::add(MessageRecord rec, int64_t delay_s, int64_t now_ms) {
 
 MessageRecord& Queue::restore(MessageRecord rec, int64_t now_ms) {
   uint64_t seq = rec.seq;
-  next_seq_ = std::max(next_seq_, seq + 1);
+  uint64_t want = seq + 1, cur = next_seq_.load();
+  while (cur < want && !next_seq_.compare_exchange_weak(cur, want)) {
+  }
   int64_t visible_at = rec.visible_at_ms;
   rec.epoch = 0;
   rec.state = MessageState::kReady;

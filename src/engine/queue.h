@@ -11,6 +11,7 @@
 // Thread-safety: a Queue is not internally synchronized; the Engine holds `mu` around every call.
 
 #include <cstdint>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -92,8 +93,11 @@ struct Queue : std::enable_shared_from_this<Queue> {
   // past the retention period.
   void process_due(int64_t now_ms);
 
-  // Adds a message; assigns seq. Returns the record.
+  // Adds a message; assigns seq unless rec.seq was reserved. Returns the record.
   MessageRecord& add(MessageRecord rec, int64_t delay_s, int64_t now_ms);
+  // Reserves a sequence number without the queue's lock, so that a message moving here from
+  // another queue can be journaled (under the source's lock) before it is added.
+  uint64_t reserve_seq() { return next_seq_.fetch_add(1, std::memory_order_relaxed); }
   // Recovery: re-adds a journaled message with its own seq, visible at rec.visible_at_ms (or now).
   MessageRecord& restore(MessageRecord rec, int64_t now_ms);
   // Recovery: rebuilds the ordered indices (ready list, groups, age list) in sequence order, since
@@ -183,7 +187,7 @@ struct Queue : std::enable_shared_from_this<Queue> {
   void queue_group(const std::string& gid, Group& g);
   void group_unblock_check(const std::string& gid);
 
-  uint64_t next_seq_ = 1;
+  std::atomic<uint64_t> next_seq_{1};
   std::unordered_map<uint64_t, MessageRecord> messages_;
   std::deque<Ref> ready_;  // standard queues
   std::unordered_map<std::string, Group> groups_;  // FIFO queues

@@ -35,6 +35,14 @@ Status parse_bool(std::string_view name, const std::string& value, bool& out) {
   return {};
 }
 
+// AWS reports a malformed redrive policy as InvalidParameterValue naming the whole value.
+tern::Unexpected<Error> invalid_policy(std::string_view name, const std::string& value,
+                                       std::string_view reason) {
+  return fail(ErrorCode::kInvalidParameterValue, "Value " + value + " for parameter " +
+                                                     std::string(name) + " is invalid. Reason: " +
+                                                     std::string(reason));
+}
+
 Status parse_redrive_policy(QueueConfig& c, const std::string& value) {
   if (value.empty()) {
     c.redrive_policy.reset();
@@ -45,21 +53,21 @@ Status parse_redrive_policy(QueueConfig& c, const std::string& value) {
   boost::system::error_code ec;
   auto jv = boost::json::parse(value, ec);
   const auto* obj = ec ? nullptr : jv.if_object();
-  if (obj == nullptr) return invalid_value("RedrivePolicy", "Redrive policy is not a valid JSON map.");
+  if (obj == nullptr) return invalid_policy("RedrivePolicy", value, "Redrive policy is not a valid JSON map.");
   const auto* arn = obj->if_contains("deadLetterTargetArn");
   const auto* count = obj->if_contains("maxReceiveCount");
   if (arn == nullptr || !arn->is_string()) {
-    return invalid_value("RedrivePolicy", "Redrive policy does not contain mandatory attribute: deadLetterTargetArn.");
+    return invalid_policy("RedrivePolicy", value, "Redrive policy does not contain mandatory attribute: deadLetterTargetArn.");
   }
   if (count == nullptr) {
-    return invalid_value("RedrivePolicy", "Redrive policy does not contain mandatory attribute: maxReceiveCount.");
+    return invalid_policy("RedrivePolicy", value, "Redrive policy does not contain mandatory attribute: maxReceiveCount.");
   }
   std::optional<int64_t> n;
   if (count->is_int64()) n = count->as_int64();
   else if (count->is_uint64()) n = static_cast<int64_t>(count->as_uint64());
   else if (count->is_string()) n = parse_int64(count->as_string());
   if (!n || *n < 1 || *n > 1000) {
-    return invalid_value("RedrivePolicy", "Invalid value for maxReceiveCount: " +
+    return invalid_policy("RedrivePolicy", value, "Invalid value for maxReceiveCount: " +
                                                boost::json::serialize(*count) +
                                                ", valid values are from 1 to 1000 both inclusive.");
   }
@@ -81,16 +89,16 @@ Status parse_redrive_allow_policy(QueueConfig& c, const std::string& value) {
   auto jv = boost::json::parse(value, ec);
   const auto* obj = ec ? nullptr : jv.if_object();
   if (obj == nullptr) {
-    return invalid_value("RedriveAllowPolicy", "Redrive allow policy is not a valid JSON map.");
+    return invalid_policy("RedriveAllowPolicy", value, "Redrive allow policy is not a valid JSON map.");
   }
   const auto* perm = obj->if_contains("redrivePermission");
   if (perm == nullptr || !perm->is_string()) {
-    return invalid_value("RedriveAllowPolicy",
+    return invalid_policy("RedriveAllowPolicy", value,
                          "Redrive allow policy does not contain mandatory attribute: redrivePermission.");
   }
   std::string mode(perm->as_string());
   if (mode != "allowAll" && mode != "denyAll" && mode != "byQueue") {
-    return invalid_value("RedriveAllowPolicy",
+    return invalid_policy("RedriveAllowPolicy", value,
                          "Invalid value for redrivePermission: " + mode +
                              ", valid values are allowAll, denyAll and byQueue.");
   }
@@ -98,16 +106,16 @@ Status parse_redrive_allow_policy(QueueConfig& c, const std::string& value) {
   if (mode == "byQueue") {
     if (arns == nullptr || !arns->is_array() || arns->as_array().empty() ||
         arns->as_array().size() > 10) {
-      return invalid_value("RedriveAllowPolicy",
+      return invalid_policy("RedriveAllowPolicy", value,
                            "sourceQueueArns must list 1 to 10 queue ARNs when redrivePermission is byQueue.");
     }
     for (const auto& a : arns->as_array()) {
       if (!a.is_string()) {
-        return invalid_value("RedriveAllowPolicy", "sourceQueueArns must be strings.");
+        return invalid_policy("RedriveAllowPolicy", value, "sourceQueueArns must be strings.");
       }
     }
   } else if (arns != nullptr) {
-    return invalid_value("RedriveAllowPolicy",
+    return invalid_policy("RedriveAllowPolicy", value,
                          "sourceQueueArns can be specified only when redrivePermission is byQueue.");
   }
   c.redrive_allow_policy = boost::json::serialize(jv);

@@ -228,12 +228,16 @@ export class SqsError extends Error {
 
 export const CLIENT_KINDS = ['v3', 'v2'];
 
-function makeClient(kind, endpoint) {
+// An SqsClient adapter outside useServer() (e.g. for a second server, or other credentials:
+// `creds` = { accessKeyId, secretAccessKey }, default the suite's keys). Call destroy() when done.
+export function makeClient(kind, endpoint, creds = {}) {
+  const accessKeyId = creds.accessKeyId ?? ACCESS_KEY_ID;
+  const secretAccessKey = creds.secretAccessKey ?? SECRET_ACCESS_KEY;
   if (kind === 'v3') {
     const client = new v3.SQSClient({
       endpoint,
       region: REGION,
-      credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
+      credentials: { accessKeyId, secretAccessKey },
       maxAttempts: 1,
     });
     return {
@@ -269,8 +273,8 @@ function makeClient(kind, endpoint) {
     const client = new AWS.SQS({
       endpoint,
       region: REGION,
-      accessKeyId: ACCESS_KEY_ID,
-      secretAccessKey: SECRET_ACCESS_KEY,
+      accessKeyId,
+      secretAccessKey,
       maxRetries: 0,
       httpOptions: { agent, timeout: 60000 },
     });
@@ -593,14 +597,14 @@ export async function findPipCli() {
   return pipCliCache;
 }
 
-function cliEnv() {
+function cliEnv(creds = {}) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('AWS_')) env[k] = v;
   }
   Object.assign(env, {
-    AWS_ACCESS_KEY_ID: ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+    AWS_ACCESS_KEY_ID: creds.accessKeyId ?? ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey ?? SECRET_ACCESS_KEY,
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_PAGER: '',
@@ -611,12 +615,12 @@ function cliEnv() {
   return env;
 }
 
-function runCli(bin, args, endpoint, { timeoutMs = 60000 } = {}) {
+function runCli(bin, args, endpoint, { timeoutMs = 60000, credentials } = {}) {
   const full = endpoint
     ? [...args, '--endpoint-url', endpoint, '--region', REGION, '--output', 'json']
     : args;
   return new Promise((resolve) => {
-    execFile(bin, full, { env: cliEnv(), timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(bin, full, { env: cliEnv(credentials), timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       let json;
       if (stdout.trim()) {
@@ -633,8 +637,9 @@ function runCli(bin, args, endpoint, { timeoutMs = 60000 } = {}) {
 }
 
 // Runs `aws sqs <args>` against the server. Returns { code, stdout, stderr, json, errorCode }.
-export function awsCli(endpoint, args, { bin = QUERY_CLI, timeoutMs } = {}) {
-  return runCli(bin, ['sqs', ...args], endpoint, { timeoutMs });
+// `credentials` = { accessKeyId, secretAccessKey } overrides the suite's keys.
+export function awsCli(endpoint, args, { bin = QUERY_CLI, timeoutMs, credentials } = {}) {
+  return runCli(bin, ['sqs', ...args], endpoint, { timeoutMs, credentials });
 }
 
 // Asserts a CLI call succeeded and returns its parsed JSON output ({} when it printed nothing).
