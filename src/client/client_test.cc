@@ -89,14 +89,21 @@ TEST_F(ClientServerTest, QueueActions_RoundTripAgainstServer) {
   ASSERT_TRUE(sources) << sources.error().to_string();
   EXPECT_EQ(sources->queue_urls, std::vector<std::string>{url});
 
-  // Move tasks: the broker may not implement them yet; either way the client gets a typed answer.
-  auto task = client_->start_message_move_task({arn, std::nullopt, std::nullopt});
-  if (!task) {
-    EXPECT_EQ(task.error().kind, ErrorKind::kService);
-    EXPECT_FALSE(task.error().code.empty());
-  }
+  // Move tasks: start (the DLQ is a source's dead-letter queue now), list, cancel.
+  auto task = client_->start_message_move_task({arn, std::nullopt, int64_t{1}});
+  ASSERT_TRUE(task) << task.error().to_string();
+  EXPECT_FALSE(task->task_handle.empty());
   auto tasks = client_->list_message_move_tasks({arn, 10});
-  if (!tasks) EXPECT_EQ(tasks.error().kind, ErrorKind::kService);
+  ASSERT_TRUE(tasks) << tasks.error().to_string();
+  ASSERT_EQ(tasks->results.size(), 1u);
+  EXPECT_EQ(tasks->results[0].source_arn, arn);
+  auto cancelled = client_->cancel_message_move_task({task->task_handle});
+  if (!cancelled) {  // an empty DLQ may have completed the task already
+    EXPECT_TRUE(cancelled.error().is("InvalidParameterValue")) << cancelled.error().to_string();
+  }
+  auto bad = client_->cancel_message_move_task({"garbage"});
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(bad.error().is("InvalidParameterValue"));
 
   ASSERT_TRUE(client_->purge_queue({url}));
   ASSERT_TRUE(client_->delete_queue({url}));
@@ -192,7 +199,10 @@ TEST_F(ClientServerTest, ServiceErrors_AreTypedAndNotRetried) {
   ASSERT_FALSE(eb);
   EXPECT_TRUE(eb.error().is("EmptyBatchRequest")) << eb.error().to_string();
 
-  auto missing = client_->send_message({url + "x", "body"});
+  api::SendMessageRequest to_missing;
+  to_missing.queue_url = url + "x";
+  to_missing.message_body = "body";
+  auto missing = client_->send_message(to_missing);
   ASSERT_FALSE(missing);
   EXPECT_TRUE(missing.error().is("QueueDoesNotExist"));
 }
@@ -295,7 +305,7 @@ TEST(ClientRetryTest, Throttling_RetriedEvenWith4xxStatus) {
 
 TEST(ClientRetryTest, DroppedConnection_Retried) {
   FakeServer fake([](const auto&, int i) {
-    if (i == 0) return FakeReply{true};
+    if (i == 0) return FakeReply{true, 0, {}, ""};
     return FakeReply{};
   });
   auto c = make_client(fake.url());
@@ -305,7 +315,7 @@ TEST(ClientRetryTest, DroppedConnection_Retried) {
 }
 
 TEST(ClientRetryTest, DroppedConnection_IsTransportErrorWhenAttemptsRunOut) {
-  FakeServer fake([](const auto&, int) { return FakeReply{true}; });
+  FakeServer fake([](const auto&, int) { return FakeReply{true, 0, {}, ""}; });
   ClientOptions o;
   o.retry.max_attempts = 2;
   auto c = make_client(fake.url(), o);
@@ -355,7 +365,10 @@ TEST(ClientChecksumTest, WrongBodyMd5_IsChecksumError) {
     return FakeReply{false, 200, {}, R"({"MessageId":"m1","MD5OfMessageBody":"00000000000000000000000000000000"})"};
   });
   auto c = make_client(fake.url());
-  auto r = c->send_message({"http://x/000000000000/q", "hello"});
+  api::SendMessageRequest s;
+  s.queue_url = "http://x/000000000000/q";
+  s.message_body = "hello";
+  auto r = c->send_message(s);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::kChecksum);
   EXPECT_EQ(fake.requests(), 1);  // never retried

@@ -100,8 +100,8 @@ Result<ResolvedConfig> resolve_config(const ClientOptions& options,
                                       const ConfigSources& sources = ConfigSources::system());
 
 // `.env` text: KEY=VALUE lines; blank lines and lines starting with '#' ignored; optional
-// `export ` prefix; values may be 'single-quoted' (literal), "double-quoted" (\n \t \" \\
-// escapes) or bare (trimmed; a " #" starts a comment). Malformed lines are skipped.
+// `export ` prefix; values may be 'single-quoted' (literal), "double-quoted" (backslash escapes
+// n, t, r, quote and backslash) or bare (trimmed; a " #" starts a comment). Malformed lines are skipped.
 std::map<std::string, std::string> parse_dotenv(std::string_view text);
 
 }  // namespace tern::client

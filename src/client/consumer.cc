@@ -132,6 +132,29 @@ struct Consumer::Impl : std::enable_shared_from_this<Impl> {
     state = State::kRunning;
     free_permits = options.concurrency;
     if (options.events.on_started) options.events.on_started();
+    const auto& q = options.queue_url;
+    if (q.rfind("http://", 0) != 0 && q.rfind("https://", 0) != 0) {
+      // A queue name: look its URL up first; a failure is reported and stops the consumer.
+      ++pollers_running;
+      spawn([self = shared_from_this()]() -> asio::awaitable<void> {
+        auto url = co_await self->client.resolve_queue_url(self->options.queue_url);
+        --self->pollers_running;
+        if (!url) {
+          self->emit_error(url.error());
+          self->stop(std::chrono::milliseconds(0));
+          self->notify_drain();
+          co_return;
+        }
+        self->options.queue_url = *url;
+        if (self->state == State::kRunning) self->start_pollers();
+        self->notify_drain();
+      });
+      return;
+    }
+    start_pollers();
+  }
+
+  void start_pollers() {
     for (int i = 0; i < options.pollers; ++i) {
       ++pollers_running;
       spawn([self = shared_from_this()]() { return self->poll_loop(); });

@@ -19,6 +19,8 @@
 //    fetched stays in the queue and reappears after its visibility timeout), lets running
 //    handlers finish until the deadline (later ones are abandoned without ack or nack), flushes
 //    the pending acks, then reports stopped.
+//  * A failed ReceiveMessage is reported (on_error) and retried after `poll_error_backoff`; the
+//    client's own retries come first.
 //
 // Handlers: coroutines (AsyncHandler, run on the consumer's strand; they must not block) or plain
 // functions (Handler, run on an internal thread pool of `concurrency` threads). A plain function
@@ -64,7 +66,7 @@ struct ConsumerEvents {
 };
 
 struct ConsumerOptions {
-  std::string queue_url;
+  std::string queue_url;  // a URL, or a queue name looked up with GetQueueUrl at start()
   int concurrency = 10;  // messages held at once
   int pollers = 0;       // concurrent ReceiveMessage loops; 0: ceil(concurrency / 10), at most 8
   int wait_time_seconds = 20;

@@ -72,12 +72,19 @@ class FakeServer {
   ~FakeServer() {
     stopping_ = true;
     boost::system::error_code ec;
-    acceptor_.close(ec);
     {
+      // shutdown() (unlike close()) wakes a read blocked in another thread.
       std::lock_guard lock(mu_);
-      for (auto* s : open_) s->close(ec);
+      for (auto* s : open_) s->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    }
+    {
+      // Wakes the blocking accept().
+      boost::asio::io_context io;
+      boost::asio::ip::tcp::socket waker(io);
+      waker.connect(acceptor_.local_endpoint(), ec);
     }
     thread_.join();
+    acceptor_.close(ec);
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
   int requests() const { return count_.load(); }
@@ -93,7 +100,7 @@ class FakeServer {
       boost::system::error_code ec;
       boost::asio::ip::tcp::socket s(ioc_);
       acceptor_.accept(s, ec);
-      if (ec) return;
+      if (ec || stopping_) return;
       {
         std::lock_guard lock(mu_);
         open_.push_back(&s);
