@@ -50,11 +50,67 @@ std::set<std::string> held_bodies(Engine& engine, LogJournal& journal, const std
   return out;
 }
 
+// Regression for the model test's own bug: it drained the FIFO queue with ReceiveMessage and took
+// every body it did not see as lost. But a FIFO receive returns nothing of a group after the
+// group's first in-flight message (SQS does the same), so a group holding more than one receive
+// batch hid its tail and "acknowledged send lost" was reported for messages that had been
+// recovered. The check now reads what the queue holds (held_bodies); this pins down both facts.
+TEST(DurabilityModel, FifoGroupLongerThanOneReceiveBatch_IsFullyRecovered_ButADrainSeesOnlyItsHead) {
+  storage::FaultInjectionEnv env;
+  ManualClock clock;
+  const std::string url = "http://h/000000000000/ord.fifo";
+  std::set<std::string> sent;
+  for (int cycle = 0; cycle < 2; ++cycle) {
+    auto journal = std::make_unique<LogJournal>();
+    EngineOptions eo;
+    eo.clock = &clock;
+    eo.base_url = "http://h";
+    eo.journal = journal.get();
+    Engine engine(eo);
+    LogJournalOptions jo;
+    jo.dir = "/data";
+    jo.segment_bytes = 16 * 1024;
+    jo.compaction_interval_ms = 0;
+    auto st = journal->open(&env, jo, engine, nullptr);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+    if (cycle == 0) {
+      ASSERT_TRUE(engine.create_queue({"ord.fifo", {{"FifoQueue", "true"}}, {}}));
+      ASSERT_TRUE(durable(*journal));
+      for (int i = 0; i < 15; ++i) {
+        SendMessageRequest r;
+        r.queue_url = url;
+        r.message_body = "m" + std::to_string(i);
+        r.message_group_id = "g";
+        r.message_deduplication_id = r.message_body;
+        ASSERT_TRUE(engine.send_message(r));
+        ASSERT_TRUE(durable(*journal));
+        sent.insert(r.message_body);
+      }
+      env.crash({storage::FaultInjectionEnv::Torn::kGarbage, 7});
+      journal.reset();
+      env.restart();
+      continue;
+    }
+    EXPECT_EQ(held_bodies(engine, *journal, "ord.fifo"), sent);
+    std::set<std::string> received;
+    for (;;) {
+      ReceiveMessageRequest r;
+      r.queue_url = url;
+      r.max_number_of_messages = 10;
+      r.visibility_timeout = 600;
+      auto got = engine.receive_message(r);
+      ASSERT_TRUE(got) << got.error().message;
+      if (got->messages.empty()) break;
+      for (auto& m : got->messages) received.insert(m.body);
+    }
+    EXPECT_EQ(received.size(), 10u) << "a drain by receive stops at the group's in-flight head";
+  }
+}
+
 TEST(DurabilityModel, RandomOperationsAndPowerLosses_KeepExactlyTheAcknowledgedState) {
   storage::FaultInjectionEnv env;
-  if (getenv("DELAY")) env.set_sync_delay_us(std::stoull(getenv("DELAY")));
   ManualClock clock;
-  std::mt19937_64 rng(getenv("SEED") ? std::stoull(getenv("SEED")) : 20261125);
+  std::mt19937_64 rng(20261125);
   const std::vector<std::string> urls = {"http://h/000000000000/std",
                                          "http://h/000000000000/ord.fifo"};
   std::vector<Model> model(2);
