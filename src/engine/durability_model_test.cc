@@ -160,7 +160,9 @@ TEST(DurabilityModel, RandomOperationsAndPowerLosses_KeepExactlyTheAcknowledgedS
         }
       }
       // A standard queue returns everything that is visible, i.e. everything after a restart.
-      if (q == 0) EXPECT_EQ(received, present) << "cycle " << cycle;
+      if (q == 0) {
+        EXPECT_EQ(received, present) << "cycle " << cycle;
+      }
       ASSERT_TRUE(durable(*journal));
       for (const auto& b : model[q].acked) {
         EXPECT_TRUE(present.count(b)) << "cycle " << cycle << ": acknowledged send lost: " << b;

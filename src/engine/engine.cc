@@ -1288,6 +1288,7 @@ QueueSnapshot snapshot_of(const Queue& q) {
     if (auto v = render_attribute(q.config, n)) s.attributes.emplace(std::string(n), *v);
   }
   s.tags = q.tags;
+  s.next_seq = q.next_seq();
   return s;
 }
 
@@ -1297,6 +1298,7 @@ void Engine::restore_queue(const QueueSnapshot& s) {
   // A snapshot was valid when it was written; apply it leniently (creating=true allows FifoQueue).
   (void)apply_attributes(config, s.attributes, /*creating=*/true);
   if (existing) {
+    existing->raise_next_seq(s.next_seq);
     existing->config = config;
     existing->tags = s.tags;
     existing->last_modified_s = s.last_modified_s;
@@ -1309,6 +1311,7 @@ void Engine::restore_queue(const QueueSnapshot& s) {
   q->last_modified_s = s.last_modified_s;
   q->last_purge_ms = s.last_purge_ms;
   q->tags = s.tags;
+  q->raise_next_seq(s.next_seq);
   recovering_[s.uid] = q;
   {
     std::unique_lock lock(mu_);

@@ -47,6 +47,9 @@ struct QueueSnapshot {
   int64_t last_purge_ms = -1;
   AttributeMap attributes;  // every settable attribute, rendered
   TagMap tags;
+  // The next message sequence number: compaction may delete the records of the highest seqs,
+  // and a seq must never be reused (old receipt handles would name a new message).
+  uint64_t next_seq = 1;
 };
 QueueSnapshot snapshot_of(const Queue& q);
 

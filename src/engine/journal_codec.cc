@@ -120,6 +120,7 @@ std::string encode_queue_snapshot(const QueueSnapshot& s) {
   put_signed(out, s.last_purge_ms);
   put_map(out, s.attributes);
   put_map(out, s.tags);
+  put_varint(out, s.next_seq);
   return out;
 }
 
@@ -128,7 +129,7 @@ std::optional<QueueSnapshot> decode_queue_snapshot(std::string_view in) {
   QueueSnapshot s;
   if (!r.bytes(s.name) || !r.varint(s.uid) || !r.signed_(s.created_s) ||
       !r.signed_(s.last_modified_s) || !r.signed_(s.last_purge_ms) || !r.map(s.attributes) ||
-      !r.map(s.tags) || !r.done()) {
+      !r.map(s.tags) || !r.varint(s.next_seq) || !r.done()) {
     return std::nullopt;
   }
   return s;

@@ -10,7 +10,7 @@ namespace {
 
 // The ticket of the last record this thread appended and has not handed to a request yet.
 struct PendingTicket {
-  const LogJournal* owner = nullptr;
+  uint64_t owner = 0;  // LogJournal::id_: an address could be reused by a later journal
   uint64_t ticket = 0;
 };
 thread_local PendingTicket tls_pending;
@@ -116,7 +116,7 @@ uint64_t LogJournal::append(uint8_t type, const std::string& payload, OnDurable 
                  if (st.ok() && on_ok) on_ok(res);
                  mark(ticket, st.ok());
                });
-  if (tls_pending.owner != this) tls_pending = {this, 0};
+  if (tls_pending.owner != id_) tls_pending = {id_, 0};
   tls_pending.ticket = ticket;
   return ticket;
 }
@@ -140,7 +140,7 @@ void LogJournal::mark(uint64_t ticket, bool ok) {
 }
 
 uint64_t LogJournal::take_ticket() {
-  if (tls_pending.owner != this) return 0;
+  if (tls_pending.owner != id_) return 0;
   uint64_t t = tls_pending.ticket;
   tls_pending.ticket = 0;
   return t;

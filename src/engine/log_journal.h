@@ -73,6 +73,8 @@ class LogJournal final : public Journal {
   storage::Status replay(const storage::LogRecord& r);
   void compaction_loop();
 
+  static inline std::atomic<uint64_t> next_id_{1};
+  const uint64_t id_ = next_id_.fetch_add(1);  // keys this thread's pending ticket
   LogJournalOptions options_;
   Engine* engine_ = nullptr;
   std::unique_ptr<storage::Log> log_;

@@ -164,11 +164,15 @@ MessageRecord& Queue::add(MessageRecord rec, int64_t delay_s, int64_t now_ms) {
   return m;
 }
 
-MessageRecord& Queue::restore(MessageRecord rec, int64_t now_ms) {
-  uint64_t seq = rec.seq;
-  uint64_t want = seq + 1, cur = next_seq_.load();
+void Queue::raise_next_seq(uint64_t want) {
+  uint64_t cur = next_seq_.load();
   while (cur < want && !next_seq_.compare_exchange_weak(cur, want)) {
   }
+}
+
+MessageRecord& Queue::restore(MessageRecord rec, int64_t now_ms) {
+  uint64_t seq = rec.seq;
+  raise_next_seq(seq + 1);
   int64_t visible_at = rec.visible_at_ms;
   rec.epoch = 0;
   rec.state = MessageState::kReady;

@@ -98,6 +98,9 @@ struct Queue : std::enable_shared_from_this<Queue> {
   // Reserves a sequence number without the queue's lock, so that a message moving here from
   // another queue can be journaled (under the source's lock) before it is added.
   uint64_t reserve_seq() { return next_seq_.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t next_seq() const { return next_seq_.load(std::memory_order_relaxed); }
+  // Recovery: never hand out a seq below `seq`.
+  void raise_next_seq(uint64_t seq);
   // Recovery: re-adds a journaled message with its own seq, visible at rec.visible_at_ms (or now).
   MessageRecord& restore(MessageRecord rec, int64_t now_ms);
   // Recovery: rebuilds the ordered indices (ready list, groups, age list) in sequence order, since

@@ -15,16 +15,17 @@ bool has_control_chars(std::string_view s) {
   return false;
 }
 
-// Identifier-like field: a non-empty string or a non-negative integer literal.
+// Identifier-like field: a non-empty string or, when `integer_ok`, a non-negative integer
+// literal (order and tracking ids are often numbers; a user name is not).
 void check_identifier(const JsonFields& fields, const char* name, std::string& out,
-                      FieldErrors& errors) {
+                      FieldErrors& errors, bool integer_ok = true) {
   auto it = fields.find(name);
   if (it == fields.end() || it->second.kind == JsonKind::kNull) {
     errors.push_back({name, "is required"});
     return;
   }
   const JsonField& f = it->second;
-  if (f.kind == JsonKind::kNumber) {
+  if (f.kind == JsonKind::kNumber && integer_ok) {
     bool integer = !f.text.empty() && f.text.find_first_not_of("0123456789") == std::string::npos;
     if (!integer) {
       errors.push_back({name, "must be a string or a non-negative integer"});
@@ -71,7 +72,7 @@ tern::Expected<Order, FieldErrors> order_from_fields(const JsonFields& fields) {
   Order order;
   FieldErrors errors;
   check_identifier(fields, "id", order.id, errors);
-  check_identifier(fields, "username", order.username, errors);
+  check_identifier(fields, "username", order.username, errors, false);
   check_money(fields, "price", order.price_cents, errors);
   check_money(fields, "mileageAccumulated", order.mileage_accumulated_cents, errors);
   check_identifier(fields, "trackingId", order.tracking_id, errors);
@@ -91,8 +92,10 @@ tern::Expected<Order, FieldErrors> order_from_query(std::string_view query) {
   JsonFields fields;
   for (auto param : *params) {
     // Query values are all text; money parsing accepts decimal text the same as JSON numbers.
-    std::string key = param.key.decode();
-    std::string value = param.has_value ? param.value.decode() : std::string();
+    boost::urls::encoding_opts form;  // HTML forms and URLSearchParams write spaces as '+'
+    form.space_as_plus = true;
+    std::string key = param.key.decode(form);
+    std::string value = param.has_value ? param.value.decode(form) : std::string();
     if (!fields.emplace(key, JsonField{JsonKind::kString, value}).second) {
       return tern::unexpected(FieldErrors{{key, "is given more than once"}});
     }
