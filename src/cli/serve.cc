@@ -78,7 +78,19 @@ int run_serve(const ServeOptions& o) {
                  o.host.c_str());
     return 2;
   }
-  asio::io_context ioc;
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+  if (threads <= 0) threads = 1;
+  // One io_context per thread: a connection lives on one thread, so its coroutine needs no
+  // strand. Context 0 also runs the acceptor, signals and timers.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::io_context*> workers;
+  for (int i = 0; i < threads; ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>());
+    workers.push_back(contexts.back().get());
+  }
+  asio::io_context& ioc = *contexts[0];
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto* c : workers) guards.push_back(asio::make_work_guard(*c));
   engine::EngineOptions eo;
   eo.region = o.region;
   eo.account_id = o.account_id;
@@ -92,7 +104,7 @@ int run_serve(const ServeOptions& o) {
   server::HttpServerOptions so;
   so.host = o.host;
   so.port = static_cast<uint16_t>(o.port);
-  server::HttpServer server(ioc, dispatcher, so);
+  server::HttpServer server(ioc, workers, dispatcher, so);
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -144,7 +156,7 @@ int run_serve(const ServeOptions& o) {
   auto deadline = std::chrono::steady_clock::now();
   wait_drained = [&] {
     if (server.in_flight() == 0 || std::chrono::steady_clock::now() >= deadline) {
-      ioc.stop();
+      for (auto* c : workers) c->stop();
       return;
     }
     drain.expires_after(std::chrono::milliseconds(20));
@@ -159,8 +171,6 @@ int run_serve(const ServeOptions& o) {
     wait_drained();
   });
 
-  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
-  if (threads <= 0) threads = 1;
   std::printf("tern serve: listening on %s:%u, queue URLs %s/%s/<name>, %d threads, %s, "
               "durability %s%s%s\n",
               o.host.c_str(), server.port(), url.c_str(), o.account_id.c_str(), threads,
@@ -168,7 +178,7 @@ int run_serve(const ServeOptions& o) {
               journal ? " in " : "", journal ? o.data_dir.c_str() : "");
   std::fflush(stdout);
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
+  for (int i = 1; i < threads; ++i) pool.emplace_back([c = workers[i]] { c->run(); });
   ioc.run();
   for (auto& t : pool) t.join();
   if (journal) {

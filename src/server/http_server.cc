@@ -59,6 +59,14 @@ struct InFlight {
 HttpServer::HttpServer(asio::io_context& ioc, Dispatcher& dispatcher, HttpServerOptions options)
     : ioc_(ioc), dispatcher_(dispatcher), options_(std::move(options)), acceptor_(ioc) {}
 
+HttpServer::HttpServer(asio::io_context& ioc, std::vector<asio::io_context*> workers,
+                       Dispatcher& dispatcher, HttpServerOptions options)
+    : ioc_(ioc),
+      workers_(std::move(workers)),
+      dispatcher_(dispatcher),
+      options_(std::move(options)),
+      acceptor_(ioc) {}
+
 void HttpServer::start() {
   tcp::endpoint ep(asio::ip::make_address(options_.host), options_.port);
   acceptor_.open(ep.protocol());
@@ -80,7 +88,10 @@ void HttpServer::stop() {
 
 asio::awaitable<void> HttpServer::accept_loop() {
   while (!stopping_) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kTuple);
+    asio::any_io_executor target =
+        workers_.empty() ? asio::any_io_executor(asio::make_strand(ioc_))
+                         : asio::any_io_executor(workers_[next_worker_++ % workers_.size()]->get_executor());
+    auto [ec, socket] = co_await acceptor_.async_accept(target, kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
       continue;  // e.g. EMFILE: keep serving the connections we have

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -36,6 +37,10 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& ioc, Dispatcher& dispatcher, HttpServerOptions options);
+  // Connections are handed out round-robin to `workers` (one io_context per thread, so a
+  // connection's coroutine needs no strand); the acceptor runs on `ioc`.
+  HttpServer(boost::asio::io_context& ioc, std::vector<boost::asio::io_context*> workers,
+             Dispatcher& dispatcher, HttpServerOptions options);
 
   // Binds and starts accepting. Throws boost::system::system_error if the address is unusable.
   void start();
@@ -49,6 +54,8 @@ class HttpServer {
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& ioc_;
+  std::vector<boost::asio::io_context*> workers_;  // empty: strands on ioc_
+  size_t next_worker_ = 0;
   Dispatcher& dispatcher_;
   HttpServerOptions options_;
   boost::asio::ip::tcp::acceptor acceptor_;
