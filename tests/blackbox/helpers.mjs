@@ -32,8 +32,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '..', '..');
 
 export const TARGET = process.env.SQS_TARGET || 'tern';
-if (!['tern', 'local-aws-sqs'].includes(TARGET)) {
-  throw new Error(`SQS_TARGET must be 'tern' or 'local-aws-sqs', not '${TARGET}'`);
+if (!['tern', 'local-aws-sqs', 'fauxqs'].includes(TARGET)) {
+  throw new Error(`SQS_TARGET must be 'tern', 'local-aws-sqs' or 'fauxqs', not '${TARGET}'`);
 }
 export const IS_TERN = TARGET === 'tern';
 export const IS_LOCAL_AWS_SQS = TARGET === 'local-aws-sqs';
@@ -133,15 +133,22 @@ export async function startServer({ extraArgs = [], readyTimeoutMs = 20000 } = {
     proc.stderr.on('data', append);
     await waitForHttp(`${endpoint}/health`, proc, () => out, readyTimeoutMs);
   } else {
-    const script = path.join(here, 'support', 'local-aws-sqs-server.mjs');
-    proc = spawn(process.execPath, [script, String(port)], {
+    // fauxqs needs Node >= 22.5 (npm's node@22 in bench/.tools, installed by
+    // bench/install-tools) and is started through bench/servers/fauxqs-server.mjs, which makes it
+    // listen on 127.0.0.1 only.
+    const tools = path.join(REPO_ROOT, 'bench', '.tools', 'node_modules');
+    const [exe, script, extra] = TARGET === 'fauxqs'
+      ? [path.join(tools, '.bin', 'node'), path.join(REPO_ROOT, 'bench', 'servers', 'fauxqs-server.mjs'),
+        [path.join(tools, 'fauxqs', 'dist', 'app.js')]]
+      : [process.execPath, path.join(here, 'support', 'local-aws-sqs-server.mjs'), []];
+    proc = spawn(exe, [script, String(port), ...extra], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc.stderr.on('data', append);
     await new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`local-aws-sqs not ready:\n${out}`)),
+        () => reject(new Error(`${TARGET} not ready:\n${out}`)),
         readyTimeoutMs,
       );
       proc.stdout.on('data', (d) => {
@@ -153,7 +160,7 @@ export async function startServer({ extraArgs = [], readyTimeoutMs = 20000 } = {
       });
       proc.on('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`local-aws-sqs exited early (${code}):\n${out}`));
+        reject(new Error(`${TARGET} exited early (${code}):\n${out}`));
       });
     });
   }
