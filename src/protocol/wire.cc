@@ -1,5 +1,7 @@
 #include "protocol/wire.h"
 
+#include "common/sqs_actions.h"
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -219,31 +221,8 @@ bool is_blank(std::string_view s) {
 }  // namespace
 
 const std::vector<std::string_view>& known_actions() {
-  static const std::vector<std::string_view> kActions = {
-      "AddPermission",
-      "CancelMessageMoveTask",
-      "ChangeMessageVisibility",
-      "ChangeMessageVisibilityBatch",
-      "CreateQueue",
-      "DeleteMessage",
-      "DeleteMessageBatch",
-      "DeleteQueue",
-      "GetQueueAttributes",
-      "GetQueueUrl",
-      "ListDeadLetterSourceQueues",
-      "ListMessageMoveTasks",
-      "ListQueueTags",
-      "ListQueues",
-      "PurgeQueue",
-      "ReceiveMessage",
-      "RemovePermission",
-      "SendMessage",
-      "SendMessageBatch",
-      "SetQueueAttributes",
-      "StartMessageMoveTask",
-      "TagQueue",
-      "UntagQueue",
-  };
+  static const std::vector<std::string_view> kActions(tern::kSqsActions.begin(),
+                                                      tern::kSqsActions.end());
   return kActions;
 }
 

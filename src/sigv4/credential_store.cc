@@ -1,38 +1,12 @@
 #include "sigv4/credential_store.h"
 
+#include "common/sqs_actions.h"
+
 #include <algorithm>
 #include <array>
 
 namespace tern::sigv4 {
-namespace {
-
-constexpr std::array<std::string_view, 23> kSqsActions = {
-    "AddPermission",
-    "CancelMessageMoveTask",
-    "ChangeMessageVisibility",
-    "ChangeMessageVisibilityBatch",
-    "CreateQueue",
-    "DeleteMessage",
-    "DeleteMessageBatch",
-    "DeleteQueue",
-    "GetQueueAttributes",
-    "GetQueueUrl",
-    "ListDeadLetterSourceQueues",
-    "ListMessageMoveTasks",
-    "ListQueueTags",
-    "ListQueues",
-    "PurgeQueue",
-    "ReceiveMessage",
-    "RemovePermission",
-    "SendMessage",
-    "SendMessageBatch",
-    "SetQueueAttributes",
-    "StartMessageMoveTask",
-    "TagQueue",
-    "UntagQueue",
-};
-
-}  // namespace
+using tern::kSqsActions;
 
 bool glob_match(std::string_view glob, std::string_view text) {
   // Iterative matcher with one backtrack point (the last '*'): linear for the usual globs and
