@@ -1,6 +1,8 @@
 #include "server/dispatcher.h"
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include <boost/asio/post.hpp>
@@ -140,25 +142,25 @@ class TimerWaiter final : public engine::Waiter,
   std::atomic<bool> notified_{false};
 };
 
-// Suspends until the journal reports `ticket` durable; the callback (on the journal's writer
-// thread) posts the wake-up to this coroutine's executor.
+// Suspends until the journal reports `ticket` durable. The journal's callback (on its writer
+// thread, or inline when the ticket is already durable) posts the coroutine's own completion
+// handler to the coroutine's executor: no timer, no cancel, one allocation for the handler box.
 asio::awaitable<bool> wait_durable(engine::Journal& journal, uint64_t ticket) {
-  struct State {
-    explicit State(const asio::any_io_executor& ex) : timer(ex) {}
-    asio::steady_timer timer;
-    std::atomic<int> result{-1};
-  };
-  auto state = std::make_shared<State>(co_await asio::this_coro::executor);
-  state->timer.expires_at(asio::steady_timer::time_point::max());
-  journal.on_durable(ticket, [state](bool ok) {
-    state->result.store(ok ? 1 : 0, std::memory_order_release);
-    asio::post(state->timer.get_executor(), [state] { state->timer.cancel(); });
-  });
-  while (state->result.load(std::memory_order_acquire) < 0) {
-    boost::system::error_code ec;
-    co_await state->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
-  co_return state->result.load() == 1;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+      [&journal, ticket](auto handler) {
+        using Handler = decltype(handler);
+        // std::function needs a copyable callable; the coroutine handler is move-only.
+        auto box = std::make_shared<std::optional<Handler>>(std::move(handler));
+        journal.on_durable(ticket, [box](bool ok) {
+          auto ex = asio::get_associated_executor(**box);
+          asio::post(ex, [box, ok]() mutable {
+            Handler h = std::move(**box);
+            box->reset();
+            std::move(h)(ok);
+          });
+        });
+      },
+      asio::use_awaitable);
 }
 
 // Live long-poll waiters, so that shutdown can wake them all.
