@@ -5,7 +5,7 @@
 //
 //   node bench/shop-bench.mjs [--orders N] [--connections C] [--users U] [--warmup W]
 //                             [--stacks cpp,node] [--durability sync|async|memory]
-//                             [--timeout S] [--json] [--keep]
+//                             [--timeout S] [--env NAME=VALUE]... [--json] [--keep]
 //
 // One broker (`tern serve`, sync durability by default, a temp data dir, a free 127.0.0.1 port)
 // serves both stacks, one after the other, each with its own queues (<stack>-mileage and
@@ -22,7 +22,9 @@
 // Reports per stack: accepted orders/s (N / time until the last HTTP answer), completed
 // orders/s (N / time until the last order's second record), accept latency p50/p90/p99/max,
 // HTTP errors, CPU seconds per process (broker, purchase, mileage, tracking, this driver), and
-// the C++ ÷ Node ratios. --json prints the whole result as JSON on stdout (progress on stderr).
+// the C++ ÷ Node ratios. --env adds a line to both stacks' .env (experiments: SHOP_CONCURRENCY=40,
+// AWS_NODEJS_CONNECTION_REUSE_ENABLED=1, ...); a setting only one stack reads leaves the other
+// alone. --json prints the whole result as JSON on stdout (progress on stderr).
 //
 // Environment: TERN_BIN (default build/bin/tern), SHOP_BIN_DIR (default: TERN_BIN's directory).
 import { spawn, execFileSync } from 'node:child_process';
@@ -48,6 +50,7 @@ const opts = {
   timeout: 600,
   json: false,
   keep: false,
+  env: [],
 };
 {
   const args = process.argv.slice(2);
@@ -72,6 +75,7 @@ const opts = {
       case '--timeout': opts.timeout = num(next(), a); break;
       case '--json': opts.json = true; break;
       case '--keep': opts.keep = true; break;
+      case '--env': opts.env.push(next()); break;
       case '-h': case '--help': usage(); break;
       default: usage(`unknown option ${a}`);
     }
@@ -80,7 +84,7 @@ const opts = {
   for (const s of opts.stacks) if (!['cpp', 'node'].includes(s)) usage(`unknown stack ${s}`);
 }
 function usage(error) {
-  const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 28)
+  const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 31)
     .map((l) => l.replace(/^\/\/ ?/, '')).join('\n');
   if (error) console.error(`shop-bench: ${error}\n`);
   console.error(text);
@@ -340,12 +344,15 @@ async function runStack(stack) {
     `MILEAGE_PORT=${ports.mileage}`,
     `TRACKING_PORT=${ports.tracking}`,
     'SHOP_DATA_DIR=./data',
+    ...opts.env,
     '',
   ].join('\n'));
 
   // What the consumers printed.
-  const seen = { mileage: [], tracking: new Map(), doneAt: null, target: 0 };
+  const seen = { mileage: [], tracking: new Map(), doneAt: null, target: 0, mAt: null, tAt: null };
   const check = () => {
+    if (seen.mAt === null && seen.target > 0 && seen.mileage.length >= seen.target) seen.mAt = performance.now();
+    if (seen.tAt === null && seen.target > 0 && seen.tracking.size >= seen.target) seen.tAt = performance.now();
     if (seen.doneAt === null && seen.target > 0 && seen.mileage.length >= seen.target &&
         seen.tracking.size >= seen.target) {
       seen.doneAt = performance.now();
@@ -388,6 +395,9 @@ async function runStack(stack) {
       seen.onDone = resolve;
     });
     seen.doneAt = null;
+    seen.mAt = null;
+    seen.tAt = null;
+    const before = allOrders.length - count;
     check();
     const cpu0 = Object.fromEntries(Object.entries(procs).map(([k, p]) => [k, cpuSeconds(p.proc.pid)]));
     cpu0.broker = cpuSeconds(broker.proc.pid);
@@ -397,13 +407,14 @@ async function runStack(stack) {
         `tracking ${seen.tracking.size - (allOrders.length - count)} of ${count}`);
     }, 2000);
     const r = await load(ports.purchase, orders, opts.connections);
+    r.atAccept = { mileage: seen.mileage.length - before, tracking: seen.tracking.size - before };
     const finished = await Promise.race([done.then(() => true), sleep(opts.timeout * 1000).then(() => false)]);
     clearInterval(progress);
     const cpu = Object.fromEntries(Object.entries(procs).map(([k, p]) => [k, cpuSeconds(p.proc.pid) - cpu0[k]]));
     cpu.broker = cpuSeconds(broker.proc.pid) - cpu0.broker;
     const d = process.cpuUsage(drv0);
     cpu.driver = (d.user + d.system) / 1e6;
-    return { ...r, finished, doneAt: seen.doneAt, cpu };
+    return { ...r, finished, doneAt: seen.doneAt, mAt: seen.mAt, tAt: seen.tAt, cpu };
   };
 
   log(`${stack}: warm-up, ${opts.warmup} orders`);
@@ -439,6 +450,10 @@ async function runStack(stack) {
     accepted_per_s: r2(accepted / acceptS),
     complete_s: r2(completeS),
     completed_per_s: completeS ? r2(n / completeS) : null,
+    // Where the pipeline stood when the last HTTP answer came, and when each consumer finished.
+    done_at_accept: m.atAccept,
+    mileage_done_s: m.mAt === null ? null : r2((m.mAt - m.t0) / 1000),
+    tracking_done_s: m.tAt === null ? null : r2((m.tAt - m.t0) / 1000),
     accept_latency_ms: percentiles(m.lat),
     cpu_s: cpu,
     cpu_ms_per_order: r2(Object.values(m.cpu).reduce((a, b) => a + b, 0) * 1000 / n),

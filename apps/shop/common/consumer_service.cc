@@ -30,14 +30,17 @@ int run_consumer_service(ConsumerService svc) {
     log(name, "message " + m.message_id + " not processed (will be retried): " + reason);
   };
   auto handle = svc.handle;
-  tern::client::Consumer::Handler handler = [handle, name](const tern::client::Message& m) {
-    try {
-      return handle(m);
-    } catch (const std::exception& e) {
-      log(name, "message " + m.message_id + ": " + e.what());
-      return false;
-    }
-  };
+  tern::client::Consumer::BatchHandler handler =
+      [handle, name](const std::vector<tern::client::Message>& batch) {
+        try {
+          return handle(batch);
+        } catch (const std::exception& e) {
+          log(name, "batch of " + std::to_string(batch.size()) + " message(s): " + e.what());
+          tern::client::BatchOutcome all_failed;
+          for (const auto& m : batch) all_failed.failed_message_ids.push_back(m.message_id);
+          return all_failed;
+        }
+      };
   tern::client::Consumer consumer(*client, options, handler);
 
   HttpServerOptions http_options;

@@ -33,6 +33,9 @@ HttpResponse json_error(int status, std::string_view code, std::string_view mess
 HttpServer::HttpServer(asio::io_context& ioc, HttpServerOptions options, HttpHandler handler)
     : ioc_(ioc), options_(std::move(options)), handler_(std::move(handler)), acceptor_(ioc) {}
 
+HttpServer::HttpServer(asio::io_context& ioc, HttpServerOptions options, AsyncHttpHandler handler)
+    : ioc_(ioc), options_(std::move(options)), async_handler_(std::move(handler)), acceptor_(ioc) {}
+
 HttpServer::~HttpServer() = default;
 
 tern::Expected<bool, std::string> HttpServer::start() {
@@ -123,7 +126,11 @@ asio::awaitable<void> HttpServer::run_session(std::shared_ptr<Session> session) 
       in.body = std::move(req.body());
       in.content_type = std::string(req[http::field::content_type]);
       try {
-        out = handler_(in);
+        if (async_handler_) {
+          out = co_await async_handler_(std::move(in));
+        } else {
+          out = handler_(in);
+        }
       } catch (const std::exception& e) {
         // Handlers return errors as values; this is the last line so one bug is one 500.
         out = json_error(500, "InternalError", e.what());

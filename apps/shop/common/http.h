@@ -4,6 +4,7 @@
 //
 // Handlers are plain functions from a request to a response; they run on an io_context thread
 // and may block briefly (a SQLite transaction), which is why each service runs a few threads.
+// An AsyncHttpHandler is a coroutine instead, for handlers that wait on other threads.
 //
 // stop() closes the acceptor, closes idle connections at once, and lets a request being handled
 // finish and be answered before its connection closes; wait_idle() then returns when the last
@@ -43,6 +44,9 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// A handler that waits without blocking a thread (e.g. for a group commit); it runs on the
+// connection's strand.
+using AsyncHttpHandler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest)>;
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
@@ -57,6 +61,7 @@ HttpResponse json_error(int status, std::string_view code, std::string_view mess
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& ioc, HttpServerOptions options, HttpHandler handler);
+  HttpServer(boost::asio::io_context& ioc, HttpServerOptions options, AsyncHttpHandler handler);
   ~HttpServer();
 
   // Binds and listens; an error message (e.g. "127.0.0.1:3000: Address already in use").
@@ -74,6 +79,7 @@ class HttpServer {
   boost::asio::io_context& ioc_;
   HttpServerOptions options_;
   HttpHandler handler_;
+  AsyncHttpHandler async_handler_;
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "order.h"
@@ -51,6 +52,10 @@ class MileageStore {
 
   tern::Expected<CreditResult, std::string> credit(const MileageMessage& message,
                                                    const std::string& message_id);
+  // Several (message, SQS message id) in ONE transaction (one commit, one fsync), in order, with
+  // the same per-order idempotency; an error fails them all and writes nothing.
+  tern::Expected<std::vector<CreditResult>, std::string> credit_batch(
+      const std::vector<std::pair<MileageMessage, std::string>>& messages);
   tern::Expected<std::optional<MileageAccount>, std::string> account(const std::string& username,
                                                                      size_t history_limit);
 

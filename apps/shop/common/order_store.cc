@@ -39,69 +39,86 @@ tern::Expected<std::unique_ptr<OrderStore>, std::string> OrderStore::open(
 }
 
 tern::Expected<PlaceResult, std::string> OrderStore::place(const Order& order) {
+  auto placed = place_batch(std::span<const Order>(&order, 1));
+  if (!placed) return tern::unexpected(placed.error());
+  return std::move(placed->front());
+}
+
+tern::Expected<std::vector<PlaceResult>, std::string> OrderStore::place_batch(
+    std::span<const Order> orders) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   if (!tx.ok()) return tern::unexpected(tx.begin_error());
 
-  auto select = db_->prepare(
+  auto select = db_->cached(
       "SELECT username, price_cents, mileage_accumulated_cents, tracking_id, created_at "
       "FROM orders WHERE id = ?");
   if (!select) return tern::unexpected(select.error());
-  select->bind(1, order.id);
-  auto row = select->step();
-  if (!row) return tern::unexpected(row.error());
-  if (*row) {
-    PlaceResult result;
-    result.stored.id = order.id;
-    result.stored.username = select->column_text(0);
-    result.stored.price_cents = select->column_int(1);
-    result.stored.mileage_accumulated_cents = select->column_int(2);
-    result.stored.tracking_id = select->column_text(3);
-    result.created_at_ms = select->column_int(4);
-    result.outcome =
-        result.stored == order ? PlaceOutcome::kDuplicate : PlaceOutcome::kConflict;
-    return result;  // the transaction rolls back: nothing was written
-  }
-
-  int64_t now = now_ms();
-  auto insert = db_->prepare(
+  auto insert = db_->cached(
       "INSERT INTO orders (id, username, price_cents, mileage_accumulated_cents, tracking_id, "
       "created_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!insert) return tern::unexpected(insert.error());
-  insert->bind(1, order.id).bind(2, order.username).bind(3, order.price_cents);
-  insert->bind(4, order.mileage_accumulated_cents).bind(5, order.tracking_id).bind(6, now);
-  if (auto st = insert->run(); !st) return tern::unexpected(st.error());
-
-  auto outbox = db_->prepare(
+  auto outbox = db_->cached(
       "INSERT INTO outbox (order_id, queue, body, created_at) VALUES (?, ?, ?, ?)");
   if (!outbox) return tern::unexpected(outbox.error());
-  for (const auto& [queue, body] :
-       {std::pair<const char*, std::string>{"mileage", mileage_message_body(order, now)},
-        std::pair<const char*, std::string>{"tracking", tracking_message_body(order, now)}}) {
-    outbox->reset();
-    outbox->bind(1, order.id).bind(2, queue).bind(3, body).bind(4, now);
-    if (auto st = outbox->run(); !st) return tern::unexpected(st.error());
+
+  std::vector<PlaceResult> results;
+  results.reserve(orders.size());
+  int64_t now = now_ms();
+  for (const Order& order : orders) {
+    // An id seen before, in an earlier transaction or earlier in this one, writes nothing.
+    (*select)->reset();
+    (*select)->bind(1, order.id);
+    auto row = (*select)->step();
+    if (!row) return tern::unexpected(row.error());
+    if (*row) {
+      PlaceResult result;
+      result.stored.id = order.id;
+      result.stored.username = (*select)->column_text(0);
+      result.stored.price_cents = (*select)->column_int(1);
+      result.stored.mileage_accumulated_cents = (*select)->column_int(2);
+      result.stored.tracking_id = (*select)->column_text(3);
+      result.created_at_ms = (*select)->column_int(4);
+      result.outcome =
+          result.stored == order ? PlaceOutcome::kDuplicate : PlaceOutcome::kConflict;
+      results.push_back(std::move(result));
+      continue;
+    }
+    (*select)->reset();
+
+    (*insert)->reset();
+    (*insert)->bind(1, order.id).bind(2, order.username).bind(3, order.price_cents);
+    (*insert)->bind(4, order.mileage_accumulated_cents).bind(5, order.tracking_id).bind(6, now);
+    if (auto st = (*insert)->run(); !st) return tern::unexpected(st.error());
+    for (const auto& [queue, body] :
+         {std::pair<const char*, std::string>{"mileage", mileage_message_body(order, now)},
+          std::pair<const char*, std::string>{"tracking", tracking_message_body(order, now)}}) {
+      (*outbox)->reset();
+      (*outbox)->bind(1, order.id).bind(2, queue).bind(3, body).bind(4, now);
+      if (auto st = (*outbox)->run(); !st) return tern::unexpected(st.error());
+    }
+    results.push_back(PlaceResult{PlaceOutcome::kCreated, order, now});
   }
   if (auto st = tx.commit(); !st) return tern::unexpected(st.error());
-  return PlaceResult{PlaceOutcome::kCreated, order, now};
+  return results;
 }
 
 tern::Expected<std::vector<OutboxRow>, std::string> OrderStore::pending(const std::string& queue,
                                                                          size_t limit) {
   std::lock_guard lock(mu_);
-  auto stmt = db_->prepare(
+  auto stmt = db_->cached(
       "SELECT o.seq, o.order_id, r.username, o.body, o.attempts FROM outbox o "
       "JOIN orders r ON r.id = o.order_id "
       "WHERE o.queue = ? AND o.sent_at IS NULL ORDER BY o.seq LIMIT ?");
   if (!stmt) return tern::unexpected(stmt.error());
-  stmt->bind(1, queue).bind(2, static_cast<int64_t>(limit));
+  (*stmt)->bind(1, queue).bind(2, static_cast<int64_t>(limit));
   std::vector<OutboxRow> rows;
   while (true) {
-    auto r = stmt->step();
+    auto r = (*stmt)->step();
     if (!r) return tern::unexpected(r.error());
     if (!*r) break;
-    rows.push_back({stmt->column_int(0), stmt->column_text(1), stmt->column_text(2), queue,
-                    stmt->column_text(3), stmt->column_int(4)});
+    rows.push_back({(*stmt)->column_int(0), (*stmt)->column_text(1), (*stmt)->column_text(2), queue,
+                    (*stmt)->column_text(3), (*stmt)->column_int(4)});
   }
   return rows;
 }
@@ -110,25 +127,25 @@ Status OrderStore::mark_sent(const std::vector<std::pair<int64_t, std::string>>&
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   if (!tx.ok()) return tern::unexpected(tx.begin_error());
-  auto stmt = db_->prepare(
+  auto stmt = db_->cached(
       "UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1 WHERE seq = ?");
   if (!stmt) return tern::unexpected(stmt.error());
   int64_t now = now_ms();
   for (const auto& [seq, message_id] : sent) {
-    stmt->reset();
-    stmt->bind(1, now).bind(2, message_id).bind(3, seq);
-    if (auto st = stmt->run(); !st) return st;
+    (*stmt)->reset();
+    (*stmt)->bind(1, now).bind(2, message_id).bind(3, seq);
+    if (auto st = (*stmt)->run(); !st) return st;
   }
   return tx.commit();
 }
 
 Status OrderStore::mark_failed(int64_t seq, const std::string& error) {
   std::lock_guard lock(mu_);
-  auto stmt = db_->prepare(
+  auto stmt = db_->cached(
       "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?");
   if (!stmt) return tern::unexpected(stmt.error());
-  stmt->bind(1, error).bind(2, seq);
-  return stmt->run();
+  (*stmt)->bind(1, error).bind(2, seq);
+  return (*stmt)->run();
 }
 
 tern::Expected<std::optional<OrderStatus>, std::string> OrderStore::find(

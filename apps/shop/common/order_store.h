@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,10 @@ class OrderStore {
   static tern::Expected<std::unique_ptr<OrderStore>, std::string> open(const std::string& path);
 
   tern::Expected<PlaceResult, std::string> place(const Order& order);
+  // Places several orders in ONE transaction (one commit, one fsync: group commit), in order;
+  // an id repeated within the batch is a duplicate (or conflict) of its first occurrence. An
+  // error fails the whole batch and writes nothing.
+  tern::Expected<std::vector<PlaceResult>, std::string> place_batch(std::span<const Order> orders);
   // Up to `limit` unsent rows of `queue`, oldest first.
   tern::Expected<std::vector<OutboxRow>, std::string> pending(const std::string& queue,
                                                               size_t limit);

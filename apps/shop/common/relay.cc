@@ -1,6 +1,8 @@
 #include "relay.h"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 
 namespace shop {
 
@@ -32,37 +34,66 @@ void Relay::log(const std::string& text) {
   if (options_.log) options_.log(text);
 }
 
-bool Relay::run_once() {
-  bool all_ok = true;
-  did_work_ = false;
+SendReport QueueSender::send_all(const std::vector<OutboxRow>& rows, size_t batch) {
+  SendReport all;
+  batch = std::clamp<size_t>(batch, 1, 10);
   for (const char* queue : {"mileage", "tracking"}) {
-    auto rows = store_.pending(queue, options_.batch);
-    if (!rows) {
-      log(std::string("outbox read failed: ") + rows.error());
+    std::vector<OutboxRow> chunk;
+    auto flush = [&] {
+      if (chunk.empty()) return;
+      SendReport r = send(queue, chunk);
+      all.sent.insert(all.sent.end(), r.sent.begin(), r.sent.end());
+      all.failed.insert(all.failed.end(), r.failed.begin(), r.failed.end());
+      chunk.clear();
+    };
+    for (const auto& row : rows) {
+      if (row.queue != queue) continue;
+      chunk.push_back(row);
+      if (chunk.size() == batch) flush();
+    }
+    flush();
+  }
+  return all;
+}
+
+bool Relay::run_once() {
+  did_work_ = false;
+  std::vector<OutboxRow> rows;
+  for (const char* queue : {"mileage", "tracking"}) {
+    auto some = store_.pending(queue, options_.max_rows);
+    if (!some) {
+      log(std::string("outbox read failed: ") + some.error());
       return false;
     }
-    if (rows->empty()) continue;
-    SendReport report = sender_.send(queue, *rows);
-    if (!report.sent.empty()) {
-      if (auto st = store_.mark_sent(report.sent); !st) {
-        // They were sent: worst case they are sent again, and consumers deduplicate.
-        log("outbox update failed (rows will be re-sent): " + st.error());
-      }
-      sent_ += static_cast<int64_t>(report.sent.size());
-      did_work_ = true;
-    }
-    for (const auto& [seq, error] : report.failed) {
-      (void)store_.mark_failed(seq, error);
-      ++failed_;
-      all_ok = false;
-    }
-    if (!report.failed.empty()) {
-      log("send to " + std::string(queue) + " queue failed for " +
-          std::to_string(report.failed.size()) + " message(s), will retry: " +
-          report.failed.front().second);
-    }
+    rows.insert(rows.end(), std::make_move_iterator(some->begin()),
+                std::make_move_iterator(some->end()));
   }
-  return all_ok;
+  if (rows.empty()) return true;
+  SendReport report = sender_.send_all(rows, options_.batch);
+  if (!report.sent.empty()) {
+    if (auto st = store_.mark_sent(report.sent); !st) {
+      // They were sent: worst case they are sent again, and consumers deduplicate.
+      log("outbox update failed (rows will be re-sent): " + st.error());
+    }
+    sent_ += static_cast<int64_t>(report.sent.size());
+    did_work_ = true;
+  }
+  if (report.failed.empty()) return true;
+  std::map<int64_t, const OutboxRow*> by_seq;
+  for (const auto& row : rows) by_seq[row.seq] = &row;
+  std::map<std::string, std::pair<size_t, std::string>> per_queue;  // count, first error
+  for (const auto& [seq, error] : report.failed) {
+    (void)store_.mark_failed(seq, error);
+    ++failed_;
+    auto it = by_seq.find(seq);
+    auto& q = per_queue[it != by_seq.end() ? it->second->queue : "?"];
+    if (q.first++ == 0) q.second = error;
+  }
+  for (const auto& [queue, q] : per_queue) {
+    log("send to " + queue + " queue failed for " + std::to_string(q.first) +
+        " message(s), will retry: " + q.second);
+  }
+  return false;
 }
 
 void Relay::loop() {

@@ -1,9 +1,9 @@
 #pragma once
 // Relay: moves outbox rows (order_store.h) to their queues until SQS accepts each one.
 //
-// One thread loops: for each queue role it takes up to `batch` unsent rows, hands them to a
-// QueueSender (one SendMessageBatch), marks the accepted ones sent and counts an attempt on the
-// others. While sends fail it backs off exponentially (min_backoff .. max_backoff) and tries
+// One thread loops: it takes up to `max_rows` unsent rows of each queue role, hands them all to
+// the QueueSender (SendMessageBatch calls of `batch` rows, all in flight at once), marks the
+// accepted ones sent in one transaction and counts an attempt on the others. While sends fail it backs off exponentially (min_backoff .. max_backoff) and tries
 // again, forever: an accepted order is never dropped, only delayed. A crash between SQS accepting
 // a row and mark_sent() sends it again on restart, so delivery is at-least-once and the
 // consumers deduplicate by order id.
@@ -36,10 +36,14 @@ class QueueSender {
   virtual ~QueueSender() = default;
   // REQUIRES: rows non-empty, at most 10, all of queue role `queue`.
   virtual SendReport send(const std::string& queue, const std::vector<OutboxRow>& rows) = 0;
+  // Any number of rows of either role (each row names its queue): by default one send() per
+  // `batch` rows of a role, one after the other; a sender may run them concurrently.
+  virtual SendReport send_all(const std::vector<OutboxRow>& rows, size_t batch);
 };
 
 struct RelayOptions {
-  size_t batch = 10;
+  size_t batch = 10;       // rows per SendMessageBatch (SQS allows 10)
+  size_t max_rows = 200;   // rows per queue role and pass (sent concurrently, marked in one commit)
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{10000};
   std::chrono::milliseconds idle_poll{1000};  // re-check even without notify()

@@ -27,6 +27,18 @@ void print_line(const std::string& text) {
   std::fflush(stdout);
 }
 
+void print_lines(const std::vector<std::string>& lines) {
+  if (lines.empty()) return;
+  std::string out;
+  for (const auto& l : lines) {
+    out += l;
+    out += '\n';
+  }
+  std::lock_guard lock(g_out_mu);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+}
+
 void die(const std::string& service, const std::string& why) {
   {
     std::lock_guard lock(g_out_mu);

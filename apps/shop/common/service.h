@@ -19,6 +19,8 @@ namespace shop {
 void log(const std::string& service, const std::string& text);
 // `text` alone on stdout, flushed (the tutorial's console.log lines, e.g. "newMileage: 4700.00").
 void print_line(const std::string& text);
+// Several such lines, written and flushed together.
+void print_lines(const std::vector<std::string>& lines);
 
 // Prints "<service>: <why>" and exits with status 2.
 [[noreturn]] void die(const std::string& service, const std::string& why);

@@ -84,7 +84,20 @@ tern::Expected<std::unique_ptr<Db>, std::string> Db::open(const std::string& pat
   return db;
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  cache_.clear();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
+
+tern::Expected<StmtLease, std::string> Db::cached(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    auto stmt = prepare(sql);
+    if (!stmt) return tern::unexpected(stmt.error());
+    it = cache_.emplace(std::string(sql), std::make_unique<Stmt>(std::move(*stmt))).first;
+  }
+  return StmtLease(it->second.get());
+}
 
 Status Db::exec(std::string_view sql) {
   char* err = nullptr;

@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "common/expected.h"
 
@@ -48,6 +50,23 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// A cached statement in use: reset (and its bindings cleared) when the lease ends, so no
+// statement stays half-stepped between uses.
+class StmtLease {
+ public:
+  explicit StmtLease(Stmt* stmt) : stmt_(stmt) {}
+  StmtLease(StmtLease&& o) noexcept : stmt_(std::exchange(o.stmt_, nullptr)) {}
+  StmtLease& operator=(StmtLease&&) = delete;
+  ~StmtLease() {
+    if (stmt_ != nullptr) (void)stmt_->reset();
+  }
+  Stmt* operator->() const { return stmt_; }
+  Stmt& operator*() const { return *stmt_; }
+
+ private:
+  Stmt* stmt_;
+};
+
 class Db {
  public:
   // Opens (creating if needed) and applies the pragmas above.
@@ -58,12 +77,16 @@ class Db {
 
   Status exec(std::string_view sql);
   tern::Expected<Stmt, std::string> prepare(std::string_view sql);
+  // The statement for `sql`, prepared on first use and kept for the connection's lifetime
+  // (parsing and planning is most of the cost of a small statement).
+  tern::Expected<StmtLease, std::string> cached(std::string_view sql);
   int64_t changes() const { return sqlite3_changes64(db_); }
   std::string error() const { return sqlite3_errmsg(db_); }
 
  private:
   explicit Db(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
 };
 
 // BEGIN IMMEDIATE on construction (takes the write lock up front, so a read-then-write cannot

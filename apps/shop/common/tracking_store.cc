@@ -28,15 +28,33 @@ tern::Expected<std::unique_ptr<TrackingStore>, std::string> TrackingStore::open(
 
 tern::Expected<bool, std::string> TrackingStore::record(const TrackingMessage& m,
                                                         const std::string& message_id) {
+  std::vector<std::pair<TrackingMessage, std::string>> one{{m, message_id}};
+  auto r = record_batch(one);
+  if (!r) return tern::unexpected(r.error());
+  return static_cast<bool>(r->front());
+}
+
+tern::Expected<std::vector<bool>, std::string> TrackingStore::record_batch(
+    const std::vector<std::pair<TrackingMessage, std::string>>& messages) {
   std::lock_guard lock(mu_);
-  auto stmt = db_->prepare(
+  Transaction tx(*db_);
+  if (!tx.ok()) return tern::unexpected(tx.begin_error());
+  auto stmt = db_->cached(
       "INSERT OR IGNORE INTO tracking (order_id, tracking_id, username, message_id, "
       "recorded_at) VALUES (?, ?, ?, ?, ?)");
   if (!stmt) return tern::unexpected(stmt.error());
-  stmt->bind(1, m.order_id).bind(2, m.tracking_id).bind(3, m.username).bind(4, message_id);
-  stmt->bind(5, now_ms());
-  if (auto st = stmt->run(); !st) return tern::unexpected(st.error());
-  return db_->changes() > 0;
+  std::vector<bool> added;
+  added.reserve(messages.size());
+  int64_t now = now_ms();
+  for (const auto& [m, message_id] : messages) {
+    (*stmt)->reset();
+    (*stmt)->bind(1, m.order_id).bind(2, m.tracking_id).bind(3, m.username).bind(4, message_id);
+    (*stmt)->bind(5, now);
+    if (auto st = (*stmt)->run(); !st) return tern::unexpected(st.error());
+    added.push_back(db_->changes() > 0);
+  }
+  if (auto st = tx.commit(); !st) return tern::unexpected(st.error());
+  return added;
 }
 
 tern::Expected<std::vector<TrackingRecord>, std::string> TrackingStore::find(

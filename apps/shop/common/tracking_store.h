@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "order.h"
@@ -30,6 +31,9 @@ class TrackingStore {
   // True if new, false if this order's tracking was already recorded.
   tern::Expected<bool, std::string> record(const TrackingMessage& message,
                                            const std::string& message_id);
+  // Several in ONE transaction (one commit, one fsync); true for each that was new.
+  tern::Expected<std::vector<bool>, std::string> record_batch(
+      const std::vector<std::pair<TrackingMessage, std::string>>& messages);
   // Oldest first; empty when the tracking id is unknown.
   tern::Expected<std::vector<TrackingRecord>, std::string> find(const std::string& tracking_id);
 

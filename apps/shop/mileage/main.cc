@@ -3,6 +3,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/consumer_service.h"
 #include "common/json_fields.h"
@@ -52,24 +54,40 @@ int main() {
     store = std::move(*s);
     return true;
   };
-  svc.handle = [&](const tern::client::Message& m) {
-    auto msg = parse_mileage_message(m.body);
-    if (!msg) {
-      // A poison message: it fails every time, so the redrive policy moves it to the DLQ.
-      log(kService, "message " + m.message_id + " is not a mileage message: " + msg.error());
-      return false;
+  // One transaction per received batch: a message that is not a mileage message fails alone
+  // (poison: it ends in the DLQ); a storage error fails the batch, which is retried.
+  svc.handle = [&](const std::vector<tern::client::Message>& batch) {
+    tern::client::BatchOutcome out;
+    std::vector<std::pair<MileageMessage, std::string>> credits;
+    std::vector<const tern::client::Message*> of;
+    for (const auto& m : batch) {
+      auto msg = parse_mileage_message(m.body);
+      if (!msg) {
+        log(kService, "message " + m.message_id + " is not a mileage message: " + msg.error());
+        out.failed_message_ids.push_back(m.message_id);
+        continue;
+      }
+      credits.emplace_back(std::move(*msg), m.message_id);
+      of.push_back(&m);
     }
-    auto r = store->credit(*msg, m.message_id);
+    if (credits.empty()) return out;
+    auto r = store->credit_batch(credits);
     if (!r) {
-      log(kService, "order " + msg->order_id + " not credited yet: " + r.error());
-      return false;
+      log(kService, std::to_string(credits.size()) + " order(s) not credited yet: " + r.error());
+      for (const auto* m : of) out.failed_message_ids.push_back(m->message_id);
+      return out;
     }
-    if (!r->applied) {
-      log(kService, "order " + msg->order_id + " was credited before; acknowledging duplicate");
-      return true;
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < r->size(); ++i) {
+      if (!(*r)[i].applied) {
+        log(kService, "order " + credits[i].first.order_id +
+                          " was credited before; acknowledging duplicate");
+        continue;
+      }
+      lines.push_back("newMileage: " + format_cents((*r)[i].balance_cents));
     }
-    print_line("newMileage: " + format_cents(r->balance_cents));
-    return true;
+    print_lines(lines);
+    return out;
   };
   svc.http = [&](const HttpRequest& req) -> HttpResponse {
     if (req.path == "/health" && req.method == "GET") {

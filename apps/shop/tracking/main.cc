@@ -3,6 +3,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/consumer_service.h"
 #include "common/json_fields.h"
@@ -51,23 +53,39 @@ int main() {
     store = std::move(*s);
     return true;
   };
-  svc.handle = [&](const tern::client::Message& m) {
-    auto msg = parse_tracking_message(m.body);
-    if (!msg) {
-      log(kService, "message " + m.message_id + " is not a tracking message: " + msg.error());
-      return false;
+  // One transaction per received batch, as in shop-mileage.
+  svc.handle = [&](const std::vector<tern::client::Message>& batch) {
+    tern::client::BatchOutcome out;
+    std::vector<std::pair<TrackingMessage, std::string>> records;
+    std::vector<const tern::client::Message*> of;
+    for (const auto& m : batch) {
+      auto msg = parse_tracking_message(m.body);
+      if (!msg) {
+        log(kService, "message " + m.message_id + " is not a tracking message: " + msg.error());
+        out.failed_message_ids.push_back(m.message_id);
+        continue;
+      }
+      records.emplace_back(std::move(*msg), m.message_id);
+      of.push_back(&m);
     }
-    auto r = store->record(*msg, m.message_id);
+    if (records.empty()) return out;
+    auto r = store->record_batch(records);
     if (!r) {
-      log(kService, "order " + msg->order_id + " not recorded yet: " + r.error());
-      return false;
+      log(kService, std::to_string(records.size()) + " order(s) not recorded yet: " + r.error());
+      for (const auto* m : of) out.failed_message_ids.push_back(m->message_id);
+      return out;
     }
-    if (!*r) {
-      log(kService, "order " + msg->order_id + " was recorded before; acknowledging duplicate");
-      return true;
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < r->size(); ++i) {
+      if (!(*r)[i]) {
+        log(kService, "order " + records[i].first.order_id +
+                          " was recorded before; acknowledging duplicate");
+        continue;
+      }
+      lines.push_back("productTrackingId: " + records[i].first.tracking_id);
     }
-    print_line("productTrackingId: " + msg->tracking_id);
-    return true;
+    print_lines(lines);
+    return out;
   };
   svc.http = [&](const HttpRequest& req) -> HttpResponse {
     if (req.path == "/health" && req.method == "GET") {
