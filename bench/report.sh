@@ -15,7 +15,14 @@ def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
 def maxn(a; b): if a == null then b elif b == null then a elif a > b then a else b end;
 def minn(a; b): if a == null then b elif b == null then a elif a < b then a else b end;
 def mark(ok): if ok == null then "n/a" elif ok then "**met**" else "**missed**" end;
+def shopr(who): [.runs[] | select(.contender == who and .scenario == "shop") | .result][0];
+def shopok(x): x != null and (x.failed | not);
+def num(v): if v == null then "–" else "\(v | floor)" end;
 . as $d |
+shopr("shop-cpp") as $sc | shopr("shop-node") as $sn |
+(if shopok($sc) and shopok($sn) then div($sc.completed_per_s; $sn.completed_per_s) else null end) as $shopx |
+(if shopok($sc) and shopok($sn) then div($sc.accepted_per_s; $sn.accepted_per_s) else null end) as $shopax |
+([.runs[] | select(.scenario != "shop")] | length > 0) as $sqs |
 ["tern-memory","tern-sync","fauxqs","local-aws-sqs","nginx"] as $cols |
 [
   ["SendMessage, 1 msg/request (msgs/s)", "send-1"],
@@ -25,6 +32,7 @@ def mark(ok): if ok == null then "n/a" elif ok then "**met**" else "**missed**" 
   ["e2e send+receive+delete, 1 msg/request (msgs/s)", "e2e-1"]
 ] as $rows |
 "Run \($d.date): \($d.machine.cpu), \($d.machine.nproc) cores, \($d.config.connections) connections, \($d.config.body_size)-byte bodies, \($d.config.duration_s) s per scenario, load generator threads \($d.config.bench_threads).\n",
+(if $sqs then (
 "| scenario | " + ($cols | join(" | ")) + " | memory ÷ best peer | sync ÷ best peer |",
 "|---|" + ($cols | map("--:") | join("|")) + "|--:|--:|",
 ($rows[] as $row |
@@ -46,7 +54,19 @@ def mark(ok): if ok == null then "n/a" elif ok then "**met**" else "**missed**" 
 "Redis reference (redis-benchmark, same connections, 256-byte values): " +
   ([.runs[] | select(.scenario == "lpush-rpop") |
     "\(.contender): LPUSH \(.result.lpush_per_s | k)/s, RPOP \(.result.rpop_per_s | k)/s, one push + one pop \(.result.msgs_per_s | k) msgs/s"] | join("; ")),
+"") else empty end),
+(if shopok($sc) or shopok($sn) then (
+"### Shop: orders/s end to end (both stacks on one tern serve --durability sync)",
 "",
+"\(($sc // $sn).config.orders) orders (after \(($sc // $sn).config.warmup) warm-up orders) over \(($sc // $sn).config.connections) keep-alive connections, \(($sc // $sn).config.users) users; an order is complete when both its mileage and its tracking record are processed.",
+"",
+"| stack | accepted orders/s (HTTP) | completed orders/s (end to end) | accept p50 | accept p99 | CPU ms/order (all processes) | checked |",
+"|---|--:|--:|--:|--:|--:|---|",
+([["shop-cpp", "C++ services (apps/shop)"], ["shop-node", "tutorial Node stack (bench/shop-node)"]][] as $w |
+  shopr($w[0]) as $x | select(shopok($x)) |
+  "| \($w[1]) | \(num($x.accepted_per_s)) | \(num($x.completed_per_s)) | \($x.accept_latency_ms.p50 | ms) | \($x.accept_latency_ms.p99 | ms) | \($x.cpu_ms_per_order) | \(if $x.verified then "every order" else "FAILED: \($x.verify_errors | join("; "))" end) |"),
+"| C++ ÷ Node | \($shopax | x) | \($shopx | x) | | | | |",
+"") else empty end),
 "### Targets (issue 7)",
 "",
 "| target | figure | result |",
@@ -68,5 +88,6 @@ def mark(ok): if ok == null then "n/a" elif ok then "**met**" else "**missed**" 
    ($ratios | map("\(.s): \(.m | x) / \(.y | x)") | join("; ")) + " (memory / sync) | " +
    (if ($ratios | map(select(.m != null)) | length) == 0 then "n/a"
     else "memory \(mark($ratios | map(select(.m != null) | .m >= 5) | all)), sync \(mark($ratios | map(select(.y != null) | .y >= 5) | all))" end) + " |"),
-"| shop orders/s ≥ 10× the tutorial Node stack | not measured | TODO(shop): apps/shop not finished |"
+(if $shopx == null then "| shop orders/s ≥ 10× the tutorial Node stack | not measured in this run | n/a |"
+ else "| shop orders/s ≥ 10× the tutorial Node stack | completed \(num($sc.completed_per_s)) vs \(num($sn.completed_per_s)) orders/s = \($shopx | x) (accepted \($shopax | x)) | \(mark($shopx >= 10)) |" end)
 ' "$json"

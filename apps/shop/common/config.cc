@@ -117,7 +117,7 @@ tern::Expected<ShopConfig, std::string> load_config(Service service, const Geten
   c.host = env.get("SHOP_HOST").value_or("127.0.0.1");
   c.data_dir = env.get("SHOP_DATA_DIR").value_or("./data");
 
-  auto concurrency = int_setting(env, "SHOP_CONCURRENCY", 10, 1, 1000);
+  auto concurrency = int_setting(env, "SHOP_CONCURRENCY", 40, 1, 1000);
   if (!concurrency) return tern::unexpected(concurrency.error());
   c.concurrency = static_cast<int>(*concurrency);
   auto wait = int_setting(env, "SHOP_WAIT_TIME_SECONDS", 20, 0, 20);

@@ -13,7 +13,7 @@
 //   PORT / MILEAGE_PORT / TRACKING_PORT   3000 / 3001 / 3002 (0: any free port)
 //   SHOP_HOST                      127.0.0.1 (address the HTTP APIs listen on)
 //   SHOP_DATA_DIR                  ./data (SQLite files: purchase.db, mileage.db, tracking.db)
-//   SHOP_CONCURRENCY               10 (messages a consumer handles at once)
+//   SHOP_CONCURRENCY               40 (messages a consumer holds at once: 4 receives of 10)
 //   SHOP_WAIT_TIME_SECONDS         20 (long poll), SHOP_VISIBILITY_TIMEOUT 30 (seconds)
 //   SHOP_MAX_BODY_BYTES            16384 (largest accepted order request)
 //
@@ -41,7 +41,7 @@ struct ShopConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
   std::string data_dir = "./data";
-  int concurrency = 10;
+  int concurrency = 40;
   int wait_time_seconds = 20;
   int visibility_timeout = 30;
   uint64_t max_body_bytes = 16 * 1024;
