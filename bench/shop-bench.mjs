@@ -91,8 +91,9 @@ function usage(error) {
   process.exit(error ? 2 : 0);
 }
 
-const TERN_BIN = process.env.TERN_BIN || path.join(repo, 'build', 'bin', 'tern');
-const SHOP_BIN_DIR = process.env.SHOP_BIN_DIR || path.dirname(TERN_BIN);
+// Absolute: the processes start in their own temp directories.
+const TERN_BIN = path.resolve(process.env.TERN_BIN || path.join(repo, 'build', 'bin', 'tern'));
+const SHOP_BIN_DIR = path.resolve(process.env.SHOP_BIN_DIR || path.dirname(TERN_BIN));
 const log = (...a) => console.error('shop-bench:', ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -137,6 +138,7 @@ function start(name, file, args, { cwd, env, onLine }) {
       onLine?.(l);
     }
   });
+  proc.on('error', (e) => { p.tail += `\n${e.message}`; });
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (d) => { p.tail = (p.tail + d).slice(-4000); });
   p.exited = new Promise((resolve) => proc.on('exit', (code, signal) => {
