@@ -94,6 +94,31 @@ TEST(MileageStore, ConcurrentDuplicatesCreditOnce) {
   EXPECT_EQ((*(*store)->account("kim", 1))->balance_cents, 100);  // 50 * 2
 }
 
+TEST(MileageStore, ABatchCreditsInOrderAndOncePerOrder) {
+  auto store = MileageStore::open(temp_db("batch"));
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE((*store)->credit(msg("o0", "kim", 100000, 100000), "m0")->applied);  // 1000 + 20
+  std::vector<std::pair<MileageMessage, std::string>> batch{
+      {msg("o1", "kim", 1000000, 0), "m1"},         // + 200
+      {msg("o1", "kim", 1000000, 0), "m1-again"},   // duplicate within the batch
+      {msg("o2", "lee", 500000, 450000), "m2"},     // opens lee at 4500 + 100
+      {msg("o0", "kim", 100000, 100000), "m0-again"},  // credited by an earlier transaction
+      {msg("o3", "kim", 12345, 0), "m3"}};          // + 2.47 (246.9 cents, rounded half up)
+  auto r = (*store)->credit_batch(batch);
+  ASSERT_TRUE(r.has_value()) << r.error();
+  ASSERT_EQ(r->size(), 5u);
+  EXPECT_TRUE((*r)[0].applied);
+  EXPECT_EQ((*r)[0].balance_cents, 122000);
+  EXPECT_FALSE((*r)[1].applied);
+  EXPECT_TRUE((*r)[2].opened);
+  EXPECT_EQ((*r)[2].balance_cents, 460000);
+  EXPECT_FALSE((*r)[3].applied);
+  EXPECT_EQ((*r)[4].balance_cents, 122247);
+  auto kim = (*store)->account("kim", 10);
+  EXPECT_EQ((*kim)->orders, 3);
+  EXPECT_EQ((*kim)->balance_cents, 122247);
+}
+
 TEST(MileageStore, UnknownUserHasNoAccount) {
   auto store = MileageStore::open(temp_db("unknown"));
   auto acct = (*store)->account("nobody", 10);
@@ -112,6 +137,19 @@ TEST(TrackingStore, RecordsOncePerOrder) {
   ASSERT_EQ(found->size(), 2u);
   EXPECT_EQ((*found)[0].order_id, "o1");
   EXPECT_TRUE((*store)->find("nope")->empty());
+}
+
+TEST(TrackingStore, ABatchRecordsOncePerOrder) {
+  auto store = TrackingStore::open(temp_db("tracking-batch"));
+  ASSERT_TRUE(store.has_value());
+  std::vector<std::pair<TrackingMessage, std::string>> batch{
+      {{"o1", "kim", "TRK-1"}, "m1"}, {{"o1", "kim", "TRK-1"}, "m1-again"},
+      {{"o2", "lee", "TRK-2"}, "m2"}};
+  auto r = (*store)->record_batch(batch);
+  ASSERT_TRUE(r.has_value()) << r.error();
+  EXPECT_EQ(*r, (std::vector<bool>{true, false, true}));
+  EXPECT_EQ((*store)->find("TRK-1")->size(), 1u);
+  EXPECT_FALSE(*(*store)->record({"o2", "lee", "TRK-2"}, "m2-later"));
 }
 
 }  // namespace

@@ -2,13 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include <unistd.h>
 #include <map>
 
+#include "order_committer.h"
 #include "relay.h"
 
 namespace shop {
@@ -95,6 +99,62 @@ TEST(OrderStore, IdempotencySurvivesReopening) {
   auto store = OrderStore::open(path);
   EXPECT_EQ((*store)->place(order("1"))->outcome, PlaceOutcome::kDuplicate);
   EXPECT_EQ(*(*store)->pending_count(), 2);
+}
+
+TEST(OrderStore, PlaceBatchIsOneTransactionWithTheSameRules) {
+  auto store = OrderStore::open(temp_db("batch"));
+  ASSERT_TRUE(store.has_value()) << store.error();
+  ASSERT_EQ((*store)->place(order("old"))->outcome, PlaceOutcome::kCreated);
+  Order changed = order("b");
+  changed.price_cents += 1;
+  std::vector<Order> batch{order("a"), order("b"), order("a"), changed, order("old")};
+  auto r = (*store)->place_batch(batch);
+  ASSERT_TRUE(r.has_value()) << r.error();
+  ASSERT_EQ(r->size(), 5u);
+  EXPECT_EQ((*r)[0].outcome, PlaceOutcome::kCreated);
+  EXPECT_EQ((*r)[1].outcome, PlaceOutcome::kCreated);
+  EXPECT_EQ((*r)[2].outcome, PlaceOutcome::kDuplicate) << "repeated within the batch";
+  EXPECT_EQ((*r)[3].outcome, PlaceOutcome::kConflict) << "same id, other content, same batch";
+  EXPECT_EQ((*r)[3].stored, order("b"));
+  EXPECT_EQ((*r)[4].outcome, PlaceOutcome::kDuplicate) << "placed by an earlier transaction";
+  EXPECT_EQ(*(*store)->pending_count(), 6) << "two messages for each of old, a, b";
+}
+
+TEST(OrderCommitter, CompletesEveryOrderOfConcurrentSubmitters) {
+  auto store = OrderStore::open(temp_db("committer"));
+  ASSERT_TRUE(store.has_value()) << store.error();
+  std::atomic<int> notified{0};
+  OrderCommitter committer(**store, [&] { ++notified; }, 16);
+  committer.start();
+  std::mutex mu;
+  std::map<std::string, PlaceOutcome> outcomes;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        std::promise<OrderCommitter::Result> done;
+        auto f = done.get_future();
+        // Every id twice (once from thread t, once from t ^ 1): one creates, one is a duplicate.
+        std::string id = std::to_string((t / 2) * 50 + i);
+        committer.submit(order(id), [&](OrderCommitter::Result r) { done.set_value(std::move(r)); });
+        auto r = f.get();
+        ASSERT_TRUE(r.has_value()) << r.error();
+        std::lock_guard lock(mu);
+        auto key = id + (r->outcome == PlaceOutcome::kCreated ? "/created" : "/dup");
+        EXPECT_EQ(outcomes.count(key), 0u) << key;
+        outcomes[key] = r->outcome;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  committer.stop();
+  EXPECT_EQ(outcomes.size(), 400u);
+  EXPECT_EQ(*(*store)->pending_count(), 400) << "200 orders, two messages each";
+  EXPECT_GE(notified.load(), 1);
+  // After stop, a submission is refused, not lost.
+  bool refused = false;
+  committer.submit(order("late"), [&](OrderCommitter::Result r) { refused = !r.has_value(); });
+  EXPECT_TRUE(refused);
 }
 
 TEST(Relay, SendsEachMessageOnceAndMarksIt) {
