@@ -31,7 +31,8 @@ shopr("shop-cpp") as $sc | shopr("shop-node") as $sn |
   ["e2e send+receive+delete, batches of 10 (msgs/s)", "e2e-10"],
   ["e2e send+receive+delete, 1 msg/request (msgs/s)", "e2e-1"]
 ] as $rows |
-"Run \($d.date): \($d.machine.cpu), \($d.machine.nproc) cores, \($d.config.connections) connections, \($d.config.body_size)-byte bodies, \($d.config.duration_s) s per scenario, load generator threads \($d.config.bench_threads).\n",
+(if $sqs then "Run \($d.date): \($d.machine.cpu), \($d.machine.nproc) cores, \($d.config.connections) connections, \($d.config.body_size)-byte bodies, \($d.config.duration_s) s per scenario, load generator threads \($d.config.bench_threads).\n"
+ else "Run \($d.date): \($d.machine.cpu), \($d.machine.nproc) cores.\n" end),
 (if $sqs then (
 "| scenario | " + ($cols | join(" | ")) + " | memory ÷ best peer | sync ÷ best peer |",
 "|---|" + ($cols | map("--:") | join("|")) + "|--:|--:|",
