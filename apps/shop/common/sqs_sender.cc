@@ -99,27 +99,36 @@ SendReport SqsQueueSender::send_all(const std::vector<OutboxRow>& rows, size_t b
   SendReport all;
   if (chunks.empty()) return all;
 
-  std::promise<void> done;
-  auto finished = done.get_future();
-  std::atomic<size_t> left{chunks.size()};
+  // Shared with the coroutines, so the last one may still be inside set_value() when this
+  // thread wakes up and returns.
+  struct Sync {
+    std::atomic<size_t> left;
+    std::promise<void> done;
+  };
+  auto sync = std::make_shared<Sync>();
+  sync->left = chunks.size();
+  auto finished = sync->done.get_future();
+  auto one_done = [](const std::shared_ptr<Sync>& s) {
+    if (s->left.fetch_sub(1) == 1) s->done.set_value();
+  };
   for (auto& chunk : chunks) {
     Chunk* c = chunk.get();
     try {
       boost::asio::co_spawn(
           client_.get_executor(),
-          [this, c, &left, &done]() -> boost::asio::awaitable<void> {
+          [this, c, sync, one_done]() -> boost::asio::awaitable<void> {
             try {
               BatchResult r = co_await client_.send_message_batch(std::move(c->req));
               settle(*c, &r, "");
             } catch (const std::exception& e) {
               settle(*c, nullptr, e.what());
             }
-            if (left.fetch_sub(1) == 1) done.set_value();
+            one_done(sync);
           },
           boost::asio::detached);
     } catch (const std::exception& e) {
       settle(*c, nullptr, e.what());
-      if (left.fetch_sub(1) == 1) done.set_value();
+      one_done(sync);
     }
   }
   finished.wait();
