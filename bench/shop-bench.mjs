@@ -84,7 +84,8 @@ const opts = {
   for (const s of opts.stacks) if (!['cpp', 'node'].includes(s)) usage(`unknown stack ${s}`);
 }
 function usage(error) {
-  const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 31)
+  const lines = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+  const text = lines.slice(0, lines.findIndex((l) => !l.startsWith('//')))
     .map((l) => l.replace(/^\/\/ ?/, '')).join('\n');
   if (error) console.error(`shop-bench: ${error}\n`);
   console.error(text);
