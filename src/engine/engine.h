@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "engine/api.h"
 #include "engine/journal.h"
+#include "engine/peek.h"
 #include "engine/queue.h"
 #include "engine/waiter.h"
 
@@ -95,6 +96,11 @@ class Engine {
       const CancelMessageMoveTaskRequest& req);
   Result<ListMessageMoveTasksResult> list_message_move_tasks(
       const ListMessageMoveTasksRequest& req);
+
+  // Operator views (engine/peek.h), not SQS actions: a page of a queue's messages that changes
+  // nothing (no visibility, receive count or journal record), and every queue's depth.
+  Result<PeekResult> peek_messages(const PeekRequest& req) const;
+  std::vector<QueueStats> queue_stats() const;
 
   // Advances background work that is driven by time: message move tasks. The server calls it
   // every few tens of milliseconds; tests call it after advancing a manual clock.

@@ -1,0 +1,168 @@
+// Engine::peek_messages and Engine::queue_stats (engine/peek.h): read-only views for operators.
+#include <algorithm>
+#include <mutex>
+
+#include "engine/engine.h"
+
+namespace tern::engine {
+namespace {
+
+// The MessageRecord fields a peek reads, each through one accessor, so that a change of the
+// record's layout touches only these lines.
+uint64_t seq_of(const MessageRecord& m) { return m.seq; }
+int64_t sent_ms_of(const MessageRecord& m) { return m.sent_ms; }
+int64_t visible_at_of(const MessageRecord& m) { return m.visible_at_ms; }
+bool body_resident(const MessageRecord& m) { return !m.body.empty(); }
+const std::string& resident_body(const MessageRecord& m) { return m.body; }
+const BodyRef& body_ref_of(const MessageRecord& m) { return m.body_ref; }
+
+// What a consumer would see at `now`, without applying due timers to the queue: a delayed or
+// in-flight message whose deadline passed is visible.
+PeekState state_at(const MessageRecord& m, int64_t now) {
+  if (m.state == MessageState::kReady || visible_at_of(m) <= now) return PeekState::kVisible;
+  return m.state == MessageState::kInFlight ? PeekState::kInFlight : PeekState::kDelayed;
+}
+
+PeekedMessage describe(const Queue& q, const MessageRecord& m, int64_t now) {
+  PeekedMessage p;
+  p.seq = seq_of(m);
+  p.message_id = m.message_id;
+  p.md5_of_body = m.md5_of_body;
+  if (m.attributes) p.message_attributes = *m.attributes;
+  p.group_id = m.group_id;
+  if (q.config.fifo) {
+    p.deduplication_id = m.deduplication_id;
+    p.sequence_number = q.sequence_number(seq_of(m));
+  }
+  p.dead_letter_source_arn = m.dead_letter_source_arn;
+  p.trace_header = m.trace_header;
+  p.sender_id = m.sender_id;
+  p.sent_ms = sent_ms_of(m);
+  p.first_receive_ms = m.first_receive_ms;
+  p.receive_count = m.receive_count;
+  p.state = state_at(m, now);
+  if (p.state != PeekState::kVisible) p.visible_at_ms = visible_at_of(m);
+  return p;
+}
+
+// Cuts `body` to at most `max` bytes without splitting a UTF-8 sequence (bodies are valid
+// UTF-8: SQS refuses anything else).
+void cut_body(PeekedMessage& p, std::string body, size_t max) {
+  p.body_bytes = body.size();
+  if (max != 0 && body.size() > max) {
+    size_t end = max;
+    while (end > 0 && (static_cast<unsigned char>(body[end]) & 0xC0) == 0x80) --end;
+    body.resize(end);
+    p.body_truncated = true;
+  }
+  p.body = std::move(body);
+}
+
+}  // namespace
+
+const char* peek_state_name(PeekState s) {
+  switch (s) {
+    case PeekState::kVisible: return "visible";
+    case PeekState::kInFlight: return "in_flight";
+    case PeekState::kDelayed: return "delayed";
+  }
+  return "visible";
+}
+
+Result<PeekResult> Engine::peek_messages(const PeekRequest& req) const {
+  if (req.limit < 1 || req.limit > kMaxPeekLimit) {
+    return fail(ErrorCode::kInvalidParameterValue,
+                "limit must be between 1 and " + std::to_string(kMaxPeekLimit) + ".");
+  }
+  auto q = find_queue_by_name(req.queue_name);
+  if (!q) return fail(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+  const int64_t now = options_.clock->now_ms();
+  PeekResult out;
+  std::lock_guard lock(q->mu);
+  if (q->deleted) return fail(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+  const int64_t retention_ms = q->config.message_retention_period * 1000;
+  auto live = [&](const MessageRecord& m) { return sent_ms_of(m) + retention_ms > now; };
+  out.total = q->size();
+
+  // The page is the `limit` smallest live seqs above after_seq, plus one to know whether more
+  // follow. Sequence numbers are dense in a busy queue, so probing them in order usually finds
+  // the page in about limit + 1 lookups; when deletes left long gaps, the probe stops after as
+  // many lookups as the queue has messages and one pass over the messages finds it instead.
+  // Either way a page costs O(messages in the queue) at worst, under the queue's lock.
+  const size_t want = req.limit + 1;
+  std::vector<const MessageRecord*> page;
+  page.reserve(want);
+  const uint64_t end = q->next_seq();
+  const uint64_t budget = std::max<uint64_t>(q->size(), want) + 64;
+  uint64_t seq = req.after_seq + 1, probes = 0;
+  for (; seq < end && page.size() < want && probes < budget; ++seq, ++probes) {
+    const MessageRecord* m = q->find(seq);
+    if (m != nullptr && live(*m)) page.push_back(m);
+  }
+  if (page.size() < want && seq < end) {
+    page.clear();
+    std::vector<const MessageRecord*> all;
+    q->for_each_message([&](const MessageRecord& m) {
+      if (seq_of(m) > req.after_seq && live(m)) all.push_back(&m);
+    });
+    auto by_seq = [](const MessageRecord* a, const MessageRecord* b) {
+      return seq_of(*a) < seq_of(*b);
+    };
+    const size_t n = std::min(want, all.size());
+    std::partial_sort(all.begin(), all.begin() + static_cast<long>(n), all.end(), by_seq);
+    page.assign(all.begin(), all.begin() + static_cast<long>(n));
+  }
+  if (page.size() > req.limit) {
+    page.resize(req.limit);
+    out.next_after = seq_of(*page.back());
+  }
+
+  out.messages.reserve(page.size());
+  for (const MessageRecord* m : page) {
+    PeekedMessage p = describe(*q, *m, now);
+    if (body_resident(*m)) {
+      cut_body(p, resident_body(*m), req.max_body_bytes);
+    } else if (body_ref_of(*m).valid() && options_.journal != nullptr) {
+      // Read into the answer only: the record stays as it was (not made resident).
+      auto body = options_.journal->read_body(body_ref_of(*m));
+      if (!body) {
+        return fail(ErrorCode::kInternalFailure,
+                    "Message " + m->message_id + " could not be read from the log.");
+      }
+      cut_body(p, std::move(*body), req.max_body_bytes);
+    }
+    out.messages.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<QueueStats> Engine::queue_stats() const {
+  std::vector<QueueStats> out;
+  const int64_t now = options_.clock->now_ms();
+  for (const auto& q : all_queues()) {
+    QueueStats s;
+    s.name = q->name;
+    s.url = q->url;
+    s.arn = q->arn;
+    s.uid = q->uid;
+    std::lock_guard lock(q->mu);
+    if (q->deleted) continue;
+    // Due delays and visibility timeouts are applied first, as GetQueueAttributes does: the
+    // counts are then what a consumer would see. Nothing a client can observe changes.
+    q->process_due(now);
+    s.fifo = q->config.fifo;
+    s.visible = static_cast<int64_t>(q->ready_count());
+    s.in_flight = static_cast<int64_t>(q->inflight_count());
+    s.delayed = static_cast<int64_t>(q->delayed_count());
+    s.entered = q->next_seq() - 1;
+    if (q->config.redrive_policy) {
+      s.dead_letter_target_arn = q->config.dead_letter_target_arn;
+      s.max_receive_count = q->config.max_receive_count;
+    }
+    s.created_s = q->created_s;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace tern::engine
