@@ -234,13 +234,16 @@ std::optional<engine::Error> Dispatcher::authenticate(const HttpRequest& http, c
   return std::nullopt;
 }
 
-asio::awaitable<WireResponse> Dispatcher::handle(const HttpRequest& http) {
+asio::awaitable<WireResponse> Dispatcher::handle(const HttpRequest& http,
+                                                 std::string_view authenticated_key) {
   std::string request_id = new_uuid();
   std::string access_key_id;
   if (options_.credentials) {
     // Authentication comes before anything else, as on AWS; the protocol for the error reply is
     // guessed from the headers because the request is not parsed yet.
-    if (auto err = authenticate(http, nullptr, &access_key_id)) {
+    if (!authenticated_key.empty()) {
+      access_key_id = std::string(authenticated_key);
+    } else if (auto err = authenticate(http, nullptr, &access_key_id)) {
       auto p = http.header("X-Amz-Target").empty() ? Protocol::kQuery : Protocol::kJson;
       co_return protocol::encode_error(p, *err, request_id);
     }

@@ -47,7 +47,11 @@ class Dispatcher {
  public:
   explicit Dispatcher(engine::Engine& engine, DispatcherOptions options = {});
 
-  boost::asio::awaitable<protocol::WireResponse> handle(const HttpRequest& request);
+  // `authenticated_key`: the server has already authenticated the caller as this access key (the
+  // dashboard's HTTP Basic login, admin_api.h), so SigV4 is not checked; the key's queue and
+  // action limits still are. Ignored when no credentials are configured.
+  boost::asio::awaitable<protocol::WireResponse> handle(const HttpRequest& request,
+                                                        std::string_view authenticated_key = {});
 
   // Ends every pending long poll (they answer with no messages) and makes new ones return at
   // once. Used by graceful shutdown.
@@ -55,6 +59,10 @@ class Dispatcher {
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
   engine::Engine& engine() { return engine_; }
+  // Null when no credentials are configured.
+  const std::shared_ptr<const sigv4::CredentialStore>& credentials() const {
+    return options_.credentials;
+  }
 
   struct Call;  // one request in flight (defined in the .cc)
 

@@ -57,7 +57,11 @@ struct InFlight {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& ioc, Dispatcher& dispatcher, HttpServerOptions options)
-    : ioc_(ioc), dispatcher_(dispatcher), options_(std::move(options)), acceptor_(ioc) {}
+    : ioc_(ioc),
+      dispatcher_(dispatcher),
+      options_(std::move(options)),
+      admin_(options_.dashboard ? std::make_unique<AdminApi>(dispatcher) : nullptr),
+      acceptor_(ioc) {}
 
 HttpServer::HttpServer(asio::io_context& ioc, std::vector<asio::io_context*> workers,
                        Dispatcher& dispatcher, HttpServerOptions options)
@@ -65,6 +69,7 @@ HttpServer::HttpServer(asio::io_context& ioc, std::vector<asio::io_context*> wor
       workers_(std::move(workers)),
       dispatcher_(dispatcher),
       options_(std::move(options)),
+      admin_(options_.dashboard ? std::make_unique<AdminApi>(dispatcher) : nullptr),
       acceptor_(ioc) {}
 
 void HttpServer::start() {
@@ -163,7 +168,12 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
       hr.body = std::move(req.body());
       // No idle timeout while the dispatcher works: a long poll may legitimately take 20 s.
       stream.expires_never();
-      protocol::WireResponse wr = co_await dispatcher_.handle(hr);
+      protocol::WireResponse wr;
+      if (admin_ && AdminApi::handles(hr.target)) {
+        wr = co_await admin_->handle(hr);
+      } else {
+        wr = co_await dispatcher_.handle(hr);
+      }
       res.result(static_cast<http::status>(wr.status));
       res.set(http::field::content_type, wr.content_type);
       for (auto& [k, v] : wr.headers) res.set(k, v);

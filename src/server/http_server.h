@@ -1,7 +1,8 @@
 #pragma once
 // HttpServer: the network facade. Accepts TCP connections, runs one coroutine per connection
 // (HTTP/1.1 keep-alive, Beast parser with header and body limits, idle timeout re-armed per
-// read) and hands each request to the Dispatcher. Also answers GET /health.
+// read) and hands each request to the Dispatcher. Also answers GET /health, and hands /ui
+// requests to the dashboard (admin_api.h).
 //
 // Shutdown has two phases: stop() closes the acceptor and tells the dispatcher to end long polls
 // (they answer at once with no messages); requests already being handled finish and are
@@ -14,12 +15,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "server/admin_api.h"
 #include "server/dispatcher.h"
 
 namespace tern::server {
@@ -32,6 +35,7 @@ struct HttpServerOptions {
   uint64_t body_limit = 3 * 1024 * 1024 + 256 * 1024;
   uint32_t header_limit = 16 * 1024;
   std::chrono::seconds idle_timeout{75};  // longer than a 20 s long poll plus client slack
+  bool dashboard = true;                  // serve the dashboard and its API at /ui
 };
 
 class HttpServer {
@@ -58,6 +62,7 @@ class HttpServer {
   size_t next_worker_ = 0;
   Dispatcher& dispatcher_;
   HttpServerOptions options_;
+  std::unique_ptr<AdminApi> admin_;  // null without the dashboard
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
