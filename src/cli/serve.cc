@@ -176,6 +176,8 @@ int run_serve(const ServeOptions& o) {
               o.host.c_str(), server.port(), url.c_str(), o.account_id.c_str(), threads,
               credentials ? "SigV4 required" : "any signature accepted", o.durability.c_str(),
               journal ? " in " : "", journal ? o.data_dir.c_str() : "");
+  std::printf("tern serve: dashboard at %s/ui%s\n", url.c_str(),
+              credentials ? " (log in with an access key id and its secret)" : "");
   std::fflush(stdout);
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([c = workers[i]] { c->run(); });

@@ -286,17 +286,17 @@ WireResponse AdminApi::get_queues(const std::string& user) {
   const int64_t now = engine_.options().clock->now_ms();
   json::array queues;
   std::lock_guard lock(history_mu_);
-  if (last_sample_ms_ == 0 || now - last_sample_ms_ >= kSampleEveryMs) {
-    last_sample_ms_ = now;
-    std::map<std::string, History, std::less<>> next;
-    for (const auto& s : stats) {
-      History h;
-      if (auto it = history_.find(s.name); it != history_.end() && it->second.uid == s.uid) {
-        h = std::move(it->second);
-      }
+  std::map<std::string, History, std::less<>> next;
+  for (const auto& s : stats) {
+    History h;
+    if (auto it = history_.find(s.name); it != history_.end() && it->second.uid == s.uid) {
+      h = std::move(it->second);
+    }
+    const bool fresh = h.uid != s.uid;  // a new queue (or a new one of the same name)
+    if (fresh || now - h.t_ms >= kSampleEveryMs) {
       const int64_t total = s.visible + s.in_flight + s.delayed;
       Sample sample{now, s.visible, s.in_flight, s.delayed, -1, -1};
-      if (h.uid == s.uid && now > h.t_ms) {
+      if (!fresh && now > h.t_ms) {
         // In: sequence numbers handed out since the last sample. Out: whatever left the queue
         // (deleted, expired, moved, purged) = in - growth.
         const double dt = static_cast<double>(now - h.t_ms) / 1000.0;
@@ -310,10 +310,10 @@ WireResponse AdminApi::get_queues(const std::string& user) {
       h.t_ms = now;
       h.samples.push_back(sample);
       while (h.samples.size() > kHistorySamples) h.samples.pop_front();
-      next.emplace(s.name, std::move(h));
     }
-    history_ = std::move(next);  // deleted queues' histories go
+    next.emplace(s.name, std::move(h));
   }
+  history_ = std::move(next);  // deleted queues' histories go
 
   for (const auto& s : stats) {
     if (!allowed(user, "GetQueueAttributes", s.name)) continue;

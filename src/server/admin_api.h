@@ -59,8 +59,8 @@ class AdminApi {
 
   boost::asio::awaitable<protocol::WireResponse> handle(const HttpRequest& request);
 
-  // How often the queue list records a history sample at most, and how many it keeps per queue
-  // (a sample is taken when the list is requested: history accumulates while someone watches).
+  // How often the queue list records a history sample per queue at most, and how many it keeps
+  // (samples are taken when the list is requested: history accumulates while someone watches).
   static constexpr int64_t kSampleEveryMs = 900;
   static constexpr size_t kHistorySamples = 180;
 
@@ -89,7 +89,6 @@ class AdminApi {
   Dispatcher& dispatcher_;
   engine::Engine& engine_;
   std::mutex history_mu_;
-  int64_t last_sample_ms_ = 0;
   std::map<std::string, History, std::less<>> history_;  // by queue name
 };
 

@@ -293,6 +293,20 @@ TEST_F(AdminApiTest, Queues_ShowDepthByState_RatesInAndOut_AndDeadLetterLinks) {
   EXPECT_EQ(get("/ui/api/queues?x=1").status, 400);
 }
 
+TEST_F(AdminApiTest, ANewQueue_GetsItsFirstSampleAtOnce) {
+  create("first");
+  ASSERT_EQ(get("/ui/api/queues").status, 200);
+  clock_.advance_ms(100);
+  create("second");
+  auto r = get("/ui/api/queues");
+  EXPECT_EQ(queue_entry(r, "second")["history"].as_object()["t"].as_array().size(), 1u);
+  EXPECT_EQ(queue_entry(r, "first")["history"].as_object()["t"].as_array().size(), 1u);
+  clock_.advance_ms(AdminApi::kSampleEveryMs);
+  r = get("/ui/api/queues");
+  EXPECT_EQ(queue_entry(r, "first")["history"].as_object()["t"].as_array().size(), 2u);
+  EXPECT_EQ(queue_entry(r, "second")["history"].as_object()["t"].as_array().size(), 2u);
+}
+
 TEST_F(AdminApiTest, History_KeepsTheLatestSamplesOnly) {
   create("q");
   for (size_t i = 0; i < AdminApi::kHistorySamples + 20; ++i) {

@@ -46,7 +46,7 @@ function fmtRate(r) {
 }
 function fmtSpan(ms) {
   const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 60) return `${s} s`;
+  if (s < 90) return `${s} s`;
   if (s < 3600) return `${Math.round(s / 60)} min`;
   if (s < 86400 * 2) return `${Math.round(s / 360) / 10} h`.replace('.0 h', ' h');
   return `${Math.round(s / 8640) / 10} days`.replace('.0 days', ' days');
@@ -373,6 +373,20 @@ function frame(ctx, w, hgt, now, max, axes, unit) {
   return { x, y, pad, pw, ph };
 }
 
+// A queue's history with its current depth appended at `now`: samples are taken at most once a
+// second, the depth in the answer is always current.
+function withNow(q, now) {
+  const hist = q.history;
+  if (hist.t.length && hist.t[hist.t.length - 1] >= now) return hist;
+  return {
+    ...hist,
+    t: [...hist.t, now],
+    visible: [...hist.visible, q.visible],
+    in_flight: [...hist.in_flight, q.in_flight],
+    delayed: [...hist.delayed, q.delayed],
+  };
+}
+
 // Samples in the window, plus the one before it so that lines enter from the left edge.
 function windowed(hist, now) {
   const t0 = now - WINDOW_MS;
@@ -390,7 +404,8 @@ function noData(ctx, w, hgt, axes, text) {
   ctx.fillText(text, w / 2, hgt / 2 - 8);
 }
 
-// Depth: visible, in flight and delayed stacked.
+// Depth: visible, in flight and delayed, stacked. A sample is the depth at its time and holds
+// until the next one (a step chart: nothing is known in between).
 function drawDepth(canvas, hist, now, axes) {
   const { ctx, w, h: hgt } = setupCanvas(canvas);
   const from = windowed(hist, now);
@@ -399,6 +414,14 @@ function drawDepth(canvas, hist, now, axes) {
   for (let i = from; i < n; i++) top = Math.max(top, hist.visible[i] + hist.in_flight[i] + hist.delayed[i]);
   const max = niceMax(Math.max(top, axes ? 4 : 1));
   const { x, y } = frame(ctx, w, hgt, now, max, axes, '');
+  if (!axes) {
+    ctx.strokeStyle = cssVar('--grid');
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(0, hgt - 1.5);
+    ctx.lineTo(w, hgt - 1.5);
+    ctx.stroke();
+  }
   if (n === 0) return noData(ctx, w, hgt, axes, 'collecting samples…');
   const layers = [
     [hist.visible, cssVar('--visible')],
@@ -407,31 +430,43 @@ function drawDepth(canvas, hist, now, axes) {
   ];
   const base = new Array(n).fill(0);
   for (const [values, color] of layers) {
-    const topv = base.map((b, i) => b + values[i]);
+    const upper = base.map((b, i) => b + values[i]);
+    // Step outline: [x, top, bottom] at each corner.
     const pts = [];
-    for (let i = from; i < n; i++) pts.push([x(hist.t[i]), topv[i], base[i]]);
-    pts.push([x(now), topv[n - 1], base[n - 1]]); // the latest value holds until now
+    for (let i = from; i < n; i++) {
+      const x0 = x(hist.t[i]);
+      const x1 = i + 1 < n ? x(hist.t[i + 1]) : x(now);
+      pts.push([x0, upper[i], base[i]], [x1, upper[i], base[i]]);
+    }
     ctx.beginPath();
     pts.forEach(([px, t], k) => (k ? ctx.lineTo(px, y(t)) : ctx.moveTo(px, y(t))));
     for (let k = pts.length - 1; k >= 0; k--) ctx.lineTo(pts[k][0], y(pts[k][2]));
     ctx.closePath();
-    ctx.globalAlpha = 0.28;
+    ctx.globalAlpha = axes ? 0.3 : 0.35;
     ctx.fillStyle = color;
     ctx.fill();
     ctx.globalAlpha = 1;
-    const changed = values.some((v, i) => i >= from && v > 0);
-    if (changed) {
+    if (values.some((v, i) => i >= from && v > 0)) {
       ctx.beginPath();
       pts.forEach(([px, t], k) => (k ? ctx.lineTo(px, y(t)) : ctx.moveTo(px, y(t))));
       ctx.strokeStyle = color;
-      ctx.lineWidth = axes ? 1.8 : 1.4;
+      ctx.lineWidth = axes ? 1.6 : 1.3;
       ctx.stroke();
     }
-    for (let i = 0; i < n; i++) base[i] = topv[i];
+    for (let i = 0; i < n; i++) base[i] = upper[i];
+  }
+  // A dot on the current total at "now", so the latest depth shows even before history grows.
+  const total = base[n - 1];
+  if (total > 0) {
+    ctx.beginPath();
+    ctx.arc(x(now) - (axes ? 0 : 2.5), y(total), axes ? 3.5 : 2.5, 0, 2 * Math.PI);
+    ctx.fillStyle = hist.delayed[n - 1] ? cssVar('--delayed') : hist.in_flight[n - 1] ? cssVar('--inflight') : cssVar('--visible');
+    ctx.fill();
   }
 }
 
-// Throughput: messages in and out per second.
+// Throughput: messages in and out per second. A rate is the average since the previous sample,
+// so it is drawn over that interval.
 function drawRates(canvas, hist, now) {
   const { ctx, w, h: hgt } = setupCanvas(canvas);
   const from = windowed(hist, now);
@@ -441,25 +476,38 @@ function drawRates(canvas, hist, now) {
   const max = niceMax(Math.max(top, 1));
   const { x, y } = frame(ctx, w, hgt, now, max, true, '/s');
   if (n < 2) return noData(ctx, w, hgt, true, 'collecting samples…');
-  for (const [values, color, dash] of [[hist.in_rate, cssVar('--rate-in'), []], [hist.out_rate, cssVar('--rate-out'), [5, 4]]]) {
-    ctx.beginPath();
-    let drawing = false;
-    for (let i = from; i < n; i++) {
+  const series = [[hist.in_rate, cssVar('--rate-in'), [], 0.12], [hist.out_rate, cssVar('--rate-out'), [5, 4], 0]];
+  for (const [values, color, dash, fill] of series) {
+    const runs = []; // runs of consecutive known rates, as step corners
+    let run = null;
+    for (let i = Math.max(from, 1); i < n; i++) {
       if (values[i] == null) {
-        drawing = false;
+        run = null;
         continue;
       }
-      const px = x(hist.t[i]);
-      const py = y(values[i]);
-      if (drawing) ctx.lineTo(px, py);
-      else ctx.moveTo(px, py);
-      drawing = true;
+      if (!run) runs.push((run = []));
+      run.push([x(hist.t[i - 1]), values[i]], [x(hist.t[i]), values[i]]);
     }
-    ctx.setLineDash(dash);
-    ctx.strokeStyle = color;
-    ctx.lineWidth = 1.8;
-    ctx.stroke();
-    ctx.setLineDash([]);
+    for (const pts of runs) {
+      if (fill) {
+        ctx.beginPath();
+        pts.forEach(([px, v], k) => (k ? ctx.lineTo(px, y(v)) : ctx.moveTo(px, y(v))));
+        ctx.lineTo(pts[pts.length - 1][0], y(0));
+        ctx.lineTo(pts[0][0], y(0));
+        ctx.closePath();
+        ctx.globalAlpha = fill;
+        ctx.fillStyle = color;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+      }
+      ctx.beginPath();
+      pts.forEach(([px, v], k) => (k ? ctx.lineTo(px, y(v)) : ctx.moveTo(px, y(v))));
+      ctx.setLineDash(dash);
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1.8;
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
   }
 }
 
@@ -622,7 +670,7 @@ class ListView {
       const sig = JSON.stringify([q.fifo, q.dead_letter_sources, q.dead_letter_target, q.max_receive_count]);
       if (sig !== row.sig) {
         row.sig = sig;
-        row.name.replaceChildren(h('a', { class: 'queue-name', href: `#/queues/${encodeURIComponent(q.name)}` }, q.name), badges(q));
+        row.name.replaceChildren(h('a', { class: 'queue-name', href: `#/queues/${encodeURIComponent(q.name)}` }, q.name), ...badges(q));
       }
       for (const col of ['visible', 'in_flight', 'delayed']) {
         setText(row[col], fmtInt(q[col]));
@@ -632,7 +680,7 @@ class ListView {
       setText(row.out_rate, fmtRate(q.out_rate));
       row.in_rate.classList.toggle('zero', !q.in_rate);
       row.out_rate.classList.toggle('zero', !q.out_rate);
-      drawDepth(row.canvas, q.history, state.now, false);
+      drawDepth(row.canvas, withNow(q, state.now), state.now, false);
     }
     for (const [name, row] of this.rows) {
       if (!shown.some((q) => q.name === name)) row.tr.remove();
@@ -731,7 +779,7 @@ class QueueView {
     setText(this.tiles.in.value, fmtRate(q.in_rate));
     setText(this.tiles.out.value, fmtRate(q.out_rate));
     setText(this.tiles.entered.value, fmtInt(q.entered));
-    drawDepth(this.depthCanvas, q.history, state.now, true);
+    drawDepth(this.depthCanvas, withNow(q, state.now), state.now, true);
     drawRates(this.rateCanvas, q.history, state.now);
     if (!this.started) {
       this.started = true;
@@ -785,7 +833,7 @@ class QueueView {
           h('th', { class: 'num' }, 'Receives'),
           h('th', null, 'Sent'),
           this.q?.fifo ? h('th', null, 'Group') : null,
-          h('th', null, 'Body'))),
+          h('th', { class: 'body-col' }, 'Body'))),
         this.msgBody));
     this.loadMessages();
   }
@@ -1029,7 +1077,7 @@ class QueueView {
       return;
     }
     this.tasksBody.replaceChildren(...tasks.map((t) => h('tr', { 'data-status': t.Status },
-      h('td', null, h('span', { class: `state ${t.Status === 'RUNNING' ? 'in_flight' : t.Status === 'COMPLETED' ? 'visible' : 'delayed'}` }, t.Status),
+      h('td', null, h('span', { class: `task ${t.Status}` }, t.Status),
         t.FailureReason ? h('div', { class: 'note' }, t.FailureReason) : null),
       h('td', null, fmtTime(t.StartedTimestamp)),
       h('td', { class: 'num' }, fmtInt(t.ApproximateNumberOfMessagesMoved ?? 0)),
