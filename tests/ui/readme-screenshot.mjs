@@ -2,7 +2,7 @@
 // starts build/bin/tern on a free port, runs a small shop-like workload against it for about a
 // minute and a half (orders fanned out to mileage and tracking, a FIFO payments queue that falls
 // behind, failing orders landing in a dead-letter queue, delayed reminder e-mails), and photographs
-// the queue list and the orders queue in headless Chromium.
+// the queue list and the product-tracking queue in headless Chromium.
 //
 //   node tests/ui/readme-screenshot.mjs [--seconds 90] [--out docs/img]
 import fs from 'node:fs';
@@ -119,9 +119,13 @@ try {
   }
   process.stdout.write('\n');
   fs.mkdirSync(args.out, { recursive: true });
-  await browser.page.locator('.search').blur();
-  await browser.page.screenshot({ path: path.join(args.out, 'dashboard.png') });
-  await browser.page.goto(`${server.endpoint}/ui/#/queues/orders`);
+  // The list, cropped below the table.
+  const table = await browser.page.locator('#queue-table').boundingBox();
+  await browser.page.screenshot({
+    path: path.join(args.out, 'dashboard.png'),
+    clip: { x: 0, y: 0, width: 1360, height: Math.min(820, Math.ceil(table.y + table.height + 28)) },
+  });
+  await browser.page.goto(`${server.endpoint}/ui/#/queues/product-tracking`);
   await browser.page.locator('#messages tr.message').first().waitFor();
   await sleep(1500);
   await browser.page.setViewportSize({ width: 1360, height: 1000 });

@@ -476,8 +476,8 @@ function drawRates(canvas, hist, now) {
   const max = niceMax(Math.max(top, 1));
   const { x, y } = frame(ctx, w, hgt, now, max, true, '/s');
   if (n < 2) return noData(ctx, w, hgt, true, 'collecting samples…');
-  const series = [[hist.in_rate, cssVar('--rate-in'), [], 0.12], [hist.out_rate, cssVar('--rate-out'), [5, 4], 0]];
-  for (const [values, color, dash, fill] of series) {
+  const series = [[hist.in_rate, cssVar('--rate-in'), 0.12, 1.8], [hist.out_rate, cssVar('--rate-out'), 0, 1.4]];
+  for (const [values, color, fill, width] of series) {
     const runs = []; // runs of consecutive known rates, as step corners
     let run = null;
     for (let i = Math.max(from, 1); i < n; i++) {
@@ -502,11 +502,9 @@ function drawRates(canvas, hist, now) {
       }
       ctx.beginPath();
       pts.forEach(([px, v], k) => (k ? ctx.lineTo(px, y(v)) : ctx.moveTo(px, y(v))));
-      ctx.setLineDash(dash);
       ctx.strokeStyle = color;
-      ctx.lineWidth = 1.8;
+      ctx.lineWidth = width;
       ctx.stroke();
-      ctx.setLineDash([]);
     }
   }
 }
@@ -787,9 +785,10 @@ class QueueView {
       return;
     }
     if (this.tab === 'messages' && this.pages.length === 1) {
-      // The first page follows the queue: reload it when anything moved.
+      // The first page follows the queue: reload it when anything moved, at most every 2.5 s (a
+      // peek of a very deep queue with long gaps costs a pass over its messages).
       const now = [q.entered, q.visible, q.in_flight, q.delayed].join();
-      if (now !== this.peekSig) this.loadMessages();
+      if (now !== this.peekSig && Date.now() - (this.peekAt || 0) >= 2500) this.loadMessages();
     }
     if (this.tab === 'redrive' && this.tasksRunning && Date.now() - this.tasksAt > 2000) this.loadTasks();
   }
@@ -848,6 +847,7 @@ class QueueView {
     const q = this.q;
     if (!q) return;
     this.peekSig = [q.entered, q.visible, q.in_flight, q.delayed].join();
+    this.peekAt = Date.now();
     const after = this.pages[this.pages.length - 1];
     const token = (this.peekToken = {});
     let data;
