@@ -251,7 +251,7 @@ describe('dashboard in Chromium, no credentials', opts, () => {
 
     // The source's page names its dead-letter queue.
     await page.goto(`${server.endpoint}/ui/#/queues/${source}/redrive`);
-    await page.getByText('Messages received more than 1 times move to').waitFor();
+    await page.getByText('Messages received more than 1 time move to').waitFor();
     await until(async () => (await text(page.locator('.page-head .badge.redrive'))) === `→ ${dlq}`, 'the redrive badge');
     assert.deepEqual(errors, []);
   });

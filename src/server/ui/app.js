@@ -1002,7 +1002,8 @@ class QueueView {
         h('div', null, h('h4', null, 'Dead-letter sources'), sources)),
       redrive));
     if (q.dead_letter_target) {
-      policy.append(h('p', null, `Messages received more than ${q.max_receive_count} times move to `,
+      const n = q.max_receive_count;
+      policy.append(h('p', null, `Messages received more than ${n} time${n === 1 ? '' : 's'} move to `,
         h('a', { href: `#/queues/${encodeURIComponent(q.dead_letter_target.name)}` }, q.dead_letter_target.name), '.'));
     } else {
       policy.append(h('p', { class: 'note' }, 'No dead-letter queue: messages are retried until they expire.'));
