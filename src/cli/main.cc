@@ -9,7 +9,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"tern: an SQS-compatible message queue"};
   app.require_subcommand(1);
-  tern::cli::ServeOptions serve;
+  tern::cli::ServeCommand serve;
   tern::cli::add_serve_command(app, serve);
   tern::cli::BenchOptions bench;
   tern::cli::add_bench_command(app, bench);

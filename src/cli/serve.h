@@ -1,26 +1,30 @@
 #pragma once
-// `tern serve`: runs the broker until SIGINT/SIGTERM.
-
-#include <string>
+// `tern serve`: runs the broker until SIGINT/SIGTERM. Its settings come from flags, TERN_*
+// environment variables and a TOML config file (serve_config.h), and are logged through spdlog
+// (logging.h).
 
 #include <CLI/CLI.hpp>
+#include <map>
+#include <string>
+
+#include "cli/serve_config.h"
 
 namespace tern::cli {
 
-struct ServeOptions {
-  std::string host = "127.0.0.1";
-  int port = 9324;
-  std::string region = "us-east-1";
-  std::string account_id = "000000000000";
-  int threads = 0;  // 0: one per core
-  std::string public_url;  // scheme://host:port clients use; default from host and port
-  std::string credentials_file;     // SigV4 keys; empty: accept any signature (loopback only)
-  bool allow_unauthenticated = false;  // permit a non-loopback bind without credentials
-  std::string data_dir = "tern-data";
-  std::string durability = "sync";  // sync | async | memory
+// What the command line said: the values bound to the flags, and which flags were given.
+struct ServeCommand {
+  ServeOptions flags;
+  std::string config_file;                      // --config
+  bool print_config = false;                    // --print-config
+  std::map<std::string, CLI::Option*> options;  // by setting key (serve_setting_keys())
 };
 
-void add_serve_command(CLI::App& app, ServeOptions& options);
-int run_serve(const ServeOptions& options);
+void add_serve_command(CLI::App& app, ServeCommand& command);
+// Resolves the configuration (flags > environment > file > defaults), then prints it
+// (--print-config) or runs the broker. Exit status: 0 after a clean stop or --print-config,
+// 2 for a bad configuration, 1 when the server cannot start (address in use, unreadable log).
+int run_serve(const ServeCommand& command);
+// Runs the broker with a resolved configuration.
+int run_server(const ServeOptions& options);
 
 }  // namespace tern::cli

@@ -623,6 +623,7 @@ SendMessageBatchResultEntry Engine::enqueue(Queue& q, MessageRecord rec, int64_t
   rec.md5_of_body = r.md5_of_message_body;
   r.message_id = rec.message_id;
   MessageRecord& m = q.add(std::move(rec), delay, now);
+  q.counters.sent.add(1);
   if (options_.journal != nullptr) {
     options_.journal->message_sent(q, m);
     if (m.body_ref.valid()) std::string().swap(m.body);  // the log has it now
@@ -933,8 +934,12 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
       if (options_.journal != nullptr) {
         for (auto* m : got) options_.journal->message_received(queue, *m);
       }
-      if (!moved.empty()) to_dlq = prepare_move(queue, *dlq, moved, /*as_new=*/false);
+      if (!moved.empty()) {
+        to_dlq = prepare_move(queue, *dlq, moved, /*as_new=*/false);
+        queue.counters.dead_lettered.add(moved.size());
+      }
     }
+    queue.counters.received.add(got.size());
     if (queue.config.fifo && req.receive_request_attempt_id && !got.empty()) {
       Queue::Attempt a{{}, now + kDedupWindowMs};
       for (auto* m : got) a.messages.emplace_back(m->seq, m->epoch);
@@ -973,6 +978,7 @@ Status Engine::delete_one(Queue& q, const std::string& handle, int64_t now) {
   if (auto st = check_writable(); !st) return st;
   if (options_.journal != nullptr) options_.journal->message_deleted(q, *m);
   q.erase(h->seq);
+  q.counters.deleted.add(1);
   return {};
 }
 

@@ -229,7 +229,28 @@ std::optional<std::string> LogJournal::read_body(const BodyRef& ref) {
   return std::move(sent->message.body);
 }
 
+LogJournalStats LogJournal::stats() const {
+  LogJournalStats st;
+  st.log = log_->stats();
+  st.compactions = compactions_.load(std::memory_order_relaxed);
+  st.compaction_failures = compaction_failures_.load(std::memory_order_relaxed);
+  st.compaction_rewrites = compaction_rewrites_.load(std::memory_order_relaxed);
+  return st;
+}
+
 storage::Result<bool> LogJournal::compact_once() {
+  uint64_t rewrites = 0;
+  auto r = compact_oldest(&rewrites);
+  if (!r) {
+    compaction_failures_.fetch_add(1, std::memory_order_relaxed);
+  } else if (*r) {
+    compactions_.fetch_add(1, std::memory_order_relaxed);
+    compaction_rewrites_.fetch_add(rewrites, std::memory_order_relaxed);
+  }
+  return r;
+}
+
+storage::Result<bool> LogJournal::compact_oldest(uint64_t* rewrites) {
   auto segments = log_->list_segments();
   if (segments.size() < 2) return false;
   const storage::SegmentInfo oldest = segments.front();
@@ -282,6 +303,7 @@ storage::Result<bool> LogJournal::compact_once() {
       }
       std::weak_ptr<Queue> weak = q;
       const uint64_t seq = m.seq;
+      ++*rewrites;
       last = std::max(last, append(jc::kMessageSent, jc::encode_message_sent(q->uid, copy),
                                    [weak, seq](const storage::AppendResult& res) {
                                      auto queue = weak.lock();

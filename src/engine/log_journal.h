@@ -35,6 +35,14 @@ struct LogJournalOptions {
   int compaction_interval_ms = 1000;
 };
 
+// What the journal has done since open(), for monitoring.
+struct LogJournalStats {
+  storage::LogStats log;
+  uint64_t compactions = 0;          // segments compacted away (deleted)
+  uint64_t compaction_failures = 0;  // compaction steps that failed (I/O, unreadable record)
+  uint64_t compaction_rewrites = 0;  // live messages copied to the head of the log to do so
+};
+
 class LogJournal final : public Journal {
  public:
   LogJournal() = default;
@@ -52,6 +60,8 @@ class LogJournal final : public Journal {
   storage::Result<bool> compact_once();
 
   storage::Log* log() { return log_.get(); }
+  // REQUIRES: open() returned OK.
+  LogJournalStats stats() const;
 
   void queue_snapshot(Queue& q) override;
   void queue_deleted(Queue& q) override;
@@ -72,6 +82,8 @@ class LogJournal final : public Journal {
   bool wait_durable(uint64_t ticket);
   storage::Status replay(const storage::LogRecord& r);
   void compaction_loop();
+  // compact_once() without the bookkeeping; adds the messages it rewrote to *rewrites.
+  storage::Result<bool> compact_oldest(uint64_t* rewrites);
 
   static inline std::atomic<uint64_t> next_id_{1};
   const uint64_t id_ = next_id_.fetch_add(1);  // keys this thread's pending ticket
@@ -91,6 +103,7 @@ class LogJournal final : public Journal {
   bool stop_ = false;
   std::thread compaction_thread_;
   std::map<uint64_t, int64_t> first_seen_sealed_ms_;
+  std::atomic<uint64_t> compactions_{0}, compaction_failures_{0}, compaction_rewrites_{0};
 };
 
 }  // namespace tern::engine

@@ -160,6 +160,13 @@ std::vector<QueueStats> Engine::queue_stats() const {
       s.max_receive_count = q->config.max_receive_count;
     }
     s.created_s = q->created_s;
+    const int64_t oldest = q->oldest_sent_ms();
+    s.oldest_age_ms = oldest < 0 ? 0 : std::max<int64_t>(0, now - oldest);
+    s.sent = q->counters.sent.get();
+    s.received = q->counters.received.get();
+    s.deleted = q->counters.deleted.get();
+    s.expired = q->counters.expired.get();
+    s.dead_lettered = q->counters.dead_lettered.get();
     out.push_back(std::move(s));
   }
   return out;

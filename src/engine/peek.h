@@ -1,6 +1,6 @@
 #pragma once
-// Read-only views of queues for operators (the dashboard's admin API): a page of a queue's
-// messages in sequence order, and every queue's depth. Not SQS actions: nothing here changes a
+// Read-only views of queues for operators (the dashboard's admin API, GET /metrics): a page of a
+// queue's messages in sequence order, and every queue's depth and event counters. Not SQS actions: nothing here changes a
 // message's visibility, receive count or epoch, makes a body resident, or writes to the journal.
 //
 // Thread-safety: Engine::peek_messages and Engine::queue_stats may be called concurrently with
@@ -74,6 +74,17 @@ struct QueueStats {
   std::optional<std::string> dead_letter_target_arn;
   int64_t max_receive_count = 0;
   int64_t created_s = 0;
+  // Age of the oldest message still in the queue (any state), 0 when the queue is empty.
+  // Approximate: it is the message at the head of the retention order, in which dead-letter
+  // moves append messages that keep their original send time.
+  int64_t oldest_age_ms = 0;
+  // Events since this incarnation of the queue was created or recovered in this process
+  // (QueueCounters, stats.h).
+  uint64_t sent = 0;           // accepted by SendMessage(Batch), FIFO duplicates excluded
+  uint64_t received = 0;       // returned by ReceiveMessage
+  uint64_t deleted = 0;        // removed by DeleteMessage(Batch)
+  uint64_t expired = 0;        // dropped by the retention period
+  uint64_t dead_lettered = 0;  // moved to the dead-letter queue on a receive
 };
 
 }  // namespace tern::engine

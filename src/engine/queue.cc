@@ -232,6 +232,7 @@ void Queue::process_due(int64_t now_ms) {
     if (messages_.count(seq) != 0) {
       if (sent + retention_ms > now_ms) break;
       erase(seq);
+      counters.expired.add(1);
     }
     by_age_.pop_front();
   }
@@ -298,6 +299,14 @@ void Queue::purge() {
   resident_body_bytes = 0;
 }
 
+int64_t Queue::oldest_sent_ms() const {
+  // After process_due the head is live; entries of deleted messages are skipped all the same.
+  for (const auto& [seq, sent] : by_age_) {
+    if (messages_.count(seq) != 0) return sent;
+  }
+  return -1;
+}
+
 int64_t Queue::next_due_ms() const {
   return deadlines_.empty() ? INT64_MAX : deadlines_.top().at_ms;
 }
@@ -351,6 +360,7 @@ void Queue::receive_standard(int max, int64_t visibility_s, int64_t now_ms, int6
     if (m == nullptr || m->epoch != r.epoch || m->state != MessageState::kReady) continue;
     if (expired(*m, now_ms)) {  // moved in with an older clock than the age list's order
       erase(r.seq);
+      counters.expired.add(1);
       continue;
     }
     if (move_after == kTakeAll || (move_after > 0 && m->receive_count + 1 > move_after)) {
@@ -395,6 +405,7 @@ void Queue::receive_fifo(int max, int64_t visibility_s, int64_t now_ms, int64_t 
         leave_state(*m);
         messages_.erase(m->seq);
         g.pending.erase(g.pending.begin() + static_cast<long>(i));
+        counters.expired.add(1);
         continue;
       }
       if (move_after == kTakeAll || (move_after > 0 && m->receive_count + 1 > move_after)) {

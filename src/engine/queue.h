@@ -23,6 +23,7 @@
 
 #include "engine/api.h"
 #include "engine/queue_config.h"
+#include "engine/stats.h"
 #include "engine/waiter.h"
 
 namespace tern::engine {
@@ -88,6 +89,8 @@ struct Queue : std::enable_shared_from_this<Queue> {
   bool deleted = false;
   // Bytes of bodies kept in memory although the log has them (LogJournal's budget).
   int64_t resident_body_bytes = 0;
+  // Monitoring counters (engine/stats.h): written under mu, readable without it.
+  QueueCounters counters;
 
   // Moves delayed and in-flight messages that are due at `now` to ready, and drops messages
   // past the retention period.
@@ -139,6 +142,8 @@ struct Queue : std::enable_shared_from_this<Queue> {
   size_t inflight_count() const { return inflight_count_; }
   size_t delayed_count() const { return delayed_count_; }
   size_t size() const { return messages_.size(); }
+  // Send time of the message at the head of the retention order, or -1 when there is none.
+  int64_t oldest_sent_ms() const;
 
   // FIFO deduplication: returns the remembered send for this key, if still in its window.
   struct DedupEntry {

@@ -80,6 +80,7 @@ struct ActionRow {
   std::string_view name;
   SyncFn sync;     // null for actions that need a coroutine (ReceiveMessage)
   bool mutating;   // changes state (will wait for durability once the log exists)
+  size_t metrics_index = kUnknownAction;  // the action's slot in RequestMetrics
 };
 
 template <auto Method>
@@ -117,7 +118,10 @@ const std::unordered_map<std::string_view, ActionRow>& action_table() {
         {"ListMessageMoveTasks", &row_fn<&E::list_message_move_tasks>, false},
     };
     std::unordered_map<std::string_view, ActionRow> m;
-    for (const auto& r : rows) m.emplace(r.name, r);
+    for (auto r : rows) {
+      r.metrics_index = action_index(r.name);
+      m.emplace(r.name, r);
+    }
     return m;
   }();
   return kTable;
@@ -235,7 +239,17 @@ std::optional<engine::Error> Dispatcher::authenticate(const HttpRequest& http, c
 }
 
 asio::awaitable<WireResponse> Dispatcher::handle(const HttpRequest& http,
-                                                 std::string_view authenticated_key) {
+                                                 std::string_view authenticated_key,
+                                                 RequestInfo* info) {
+  const auto started = std::chrono::steady_clock::now();
+  size_t action = kUnknownAction;
+  // Every co_return goes through done(): one place counts the request.
+  auto done = [&](WireResponse r) {
+    metrics_.record(action, outcome_of_status(r.status),
+                    std::chrono::steady_clock::now() - started);
+    if (info != nullptr && action != kUnknownAction) info->action = kSqsActions[action];
+    return r;
+  };
   std::string request_id = new_uuid();
   std::string access_key_id;
   if (options_.credentials) {
@@ -245,27 +259,28 @@ asio::awaitable<WireResponse> Dispatcher::handle(const HttpRequest& http,
       access_key_id = std::string(authenticated_key);
     } else if (auto err = authenticate(http, nullptr, &access_key_id)) {
       auto p = http.header("X-Amz-Target").empty() ? Protocol::kQuery : Protocol::kJson;
-      co_return protocol::encode_error(p, *err, request_id);
+      co_return done(protocol::encode_error(p, *err, request_id));
     }
   }
   protocol::WireRequest wire{http.method, http.target, http.header("Content-Type"),
                              http.header("X-Amz-Target"), http.body};
   auto classified = protocol::classify(wire);
-  if (!classified) co_return protocol::encode_error(classified.error(), request_id);
+  if (!classified) co_return done(protocol::encode_error(classified.error(), request_id));
   const auto& table = action_table();
   auto it = table.find(classified->action);
   if (it == table.end()) {
     // A known SQS action without a row (none today; kept so a new model action fails cleanly).
     engine::Error err{engine::ErrorCode::kUnsupportedOperation,
                       "The action " + classified->action + " is not supported by this server."};
-    co_return protocol::encode_error(classified->protocol, err, request_id);
+    co_return done(protocol::encode_error(classified->protocol, err, request_id));
   }
+  action = it->second.metrics_index;
   Call call{http, std::move(*classified), std::move(request_id),
             access_key_id.empty() ? sender_from(http, engine_.options().account_id)
                                   : access_key_id};
   if (options_.credentials) {
     if (auto err = authenticate(http, &call, nullptr)) {
-      co_return protocol::encode_error(call.classified.protocol, *err, call.request_id);
+      co_return done(protocol::encode_error(call.classified.protocol, *err, call.request_id));
     }
   }
   // (Not a conditional expression: g++ 12 miscompiles co_await inside `?:`.)
@@ -281,11 +296,11 @@ asio::awaitable<WireResponse> Dispatcher::handle(const HttpRequest& http,
       if (!co_await wait_durable(*journal, ticket)) {
         engine::Error err{engine::ErrorCode::kServiceUnavailable,
                           "The change could not be made durable: the data directory failed."};
-        co_return protocol::encode_error(call.classified.protocol, err, call.request_id);
+        co_return done(protocol::encode_error(call.classified.protocol, err, call.request_id));
       }
     }
   }
-  co_return response;
+  co_return done(std::move(response));
 }
 
 asio::awaitable<WireResponse> Dispatcher::receive_message(Call& call) {
@@ -312,6 +327,11 @@ asio::awaitable<WireResponse> Dispatcher::receive_message(Call& call) {
     }
     g_waiters.push_back(waiter);
   }
+  struct Parked {  // the long_polls_waiting gauge, for as long as this poll waits
+    std::atomic<int64_t>& n;
+    explicit Parked(std::atomic<int64_t>& g) : n(g) { n.fetch_add(1, std::memory_order_relaxed); }
+    ~Parked() { n.fetch_sub(1, std::memory_order_relaxed); }
+  } parked(metrics_.long_polls_waiting);
   for (;;) {
     waiter->reset();
     ctx.waiter = waiter;

@@ -20,6 +20,7 @@
 
 #include "engine/engine.h"
 #include "protocol/wire.h"
+#include "server/metrics.h"
 #include "sigv4/credential_store.h"
 
 namespace tern::server {
@@ -32,6 +33,11 @@ struct HttpRequest {
 
   // Case-insensitive header lookup; empty when absent.
   std::string_view header(std::string_view name) const;
+};
+
+// What handle() learned about a request, for the request log.
+struct RequestInfo {
+  std::string_view action;  // the SQS action (a kSqsActions entry); empty when none was known
 };
 
 struct DispatcherOptions {
@@ -50,8 +56,11 @@ class Dispatcher {
   // `authenticated_key`: the server has already authenticated the caller as this access key (the
   // dashboard's HTTP Basic login, admin_api.h), so SigV4 is not checked; the key's queue and
   // action limits still are. Ignored when no credentials are configured.
+  // Every call is counted in metrics() by action and outcome, with its duration. `info`, when
+  // given, must outlive the call; it is filled in before the response is returned.
   boost::asio::awaitable<protocol::WireResponse> handle(const HttpRequest& request,
-                                                        std::string_view authenticated_key = {});
+                                                        std::string_view authenticated_key = {},
+                                                        RequestInfo* info = nullptr);
 
   // Ends every pending long poll (they answer with no messages) and makes new ones return at
   // once. Used by graceful shutdown.
@@ -63,6 +72,7 @@ class Dispatcher {
   const std::shared_ptr<const sigv4::CredentialStore>& credentials() const {
     return options_.credentials;
   }
+  RequestMetrics& metrics() { return metrics_; }
 
   struct Call;  // one request in flight (defined in the .cc)
 
@@ -75,6 +85,7 @@ class Dispatcher {
   engine::Engine& engine_;
   DispatcherOptions options_;
   std::atomic<bool> stopping_{false};
+  RequestMetrics metrics_;
 };
 
 }  // namespace tern::server

@@ -11,6 +11,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "server/metrics.h"
+
 namespace tern::server {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -48,6 +50,8 @@ asio::awaitable<void> write_error(beast::tcp_stream& stream, http::status status
   co_await http::async_write(stream, res, kTuple);
 }
 
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
 struct InFlight {
   std::atomic<int64_t>& n;
   explicit InFlight(std::atomic<int64_t>& c) : n(c) { ++n; }
@@ -71,6 +75,13 @@ HttpServer::HttpServer(asio::io_context& ioc, std::vector<asio::io_context*> wor
       options_(std::move(options)),
       admin_(options_.dashboard ? std::make_unique<AdminApi>(dispatcher) : nullptr),
       acceptor_(ioc) {}
+
+std::string HttpServer::metrics_text() const {
+  MetricsSnapshot snapshot = collect_metrics(dispatcher_, options_.journal);
+  snapshot.open_connections = connections_.load(std::memory_order_relaxed);
+  snapshot.requests_in_flight = in_flight_.load(std::memory_order_relaxed);
+  return render_prometheus(snapshot);
+}
 
 void HttpServer::start() {
   tcp::endpoint ep(asio::ip::make_address(options_.host), options_.port);
@@ -152,13 +163,20 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
       }
       break;
     }
+    const auto started = std::chrono::steady_clock::now();
     auto req = parser.release();
+    const uint64_t bytes_in = req.body().size();  // before the body moves to the dispatcher
     http::response<http::string_body> res;
     res.version(req.version());
+    RequestInfo info;
     if (req.method() == http::verb::get && (req.target() == "/health" || req.target() == "/health/")) {
       res.result(http::status::ok);
       res.set(http::field::content_type, "application/json");
       res.body() = dispatcher_.stopping() ? "{\"status\":\"stopping\"}\n" : "{\"status\":\"ok\"}\n";
+    } else if (req.method() == http::verb::get && path_of(req.target()) == "/metrics") {
+      res.result(http::status::ok);
+      res.set(http::field::content_type, kPrometheusContentType);
+      res.body() = metrics_text();
     } else {
       HttpRequest hr;
       hr.method = std::string(req.method_string());
@@ -172,7 +190,7 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
       if (admin_ && AdminApi::handles(hr.target)) {
         wr = co_await admin_->handle(hr);
       } else {
-        wr = co_await dispatcher_.handle(hr);
+        wr = co_await dispatcher_.handle(hr, {}, &info);
       }
       res.result(static_cast<http::status>(wr.status));
       res.set(http::field::content_type, wr.content_type);
@@ -186,6 +204,18 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
     res.prepare_payload();
     stream.expires_after(std::chrono::seconds(60));
     auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
+    if (options_.request_log) {
+      RequestLogEntry e;
+      e.method = req.method_string();
+      e.path = path_of(req.target());
+      e.action = info.action;
+      e.status = res.result_int();
+      e.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - started);
+      e.bytes_in = bytes_in;
+      e.bytes_out = res.body().size();
+      options_.request_log(e);
+    }
     if (wec || !keep_alive) break;
   }
   boost::system::error_code ec;

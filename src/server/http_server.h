@@ -1,8 +1,9 @@
 #pragma once
 // HttpServer: the network facade. Accepts TCP connections, runs one coroutine per connection
 // (HTTP/1.1 keep-alive, Beast parser with header and body limits, idle timeout re-armed per
-// read) and hands each request to the Dispatcher. Also answers GET /health, and hands /ui
-// requests to the dashboard (admin_api.h).
+// read) and hands each request to the Dispatcher. Also answers GET /health and GET /metrics
+// (Prometheus text, metrics.h), neither of which asks for a signature, and hands /ui requests
+// to the dashboard (admin_api.h).
 //
 // Shutdown has two phases: stop() closes the acceptor and tells the dispatcher to end long polls
 // (they answer at once with no messages); requests already being handled finish and are
@@ -15,8 +16,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -27,6 +30,17 @@
 
 namespace tern::server {
 
+// One answered request, for the request log.
+struct RequestLogEntry {
+  std::string_view method;
+  std::string_view path;    // the target without its query string (which may carry a message)
+  std::string_view action;  // the SQS action; empty for /health, /metrics and unknown actions
+  int status = 0;
+  std::chrono::microseconds duration{0};  // from the end of the headers to the response written
+  uint64_t bytes_in = 0;                  // request body
+  uint64_t bytes_out = 0;                 // response body
+};
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 9324;  // 0 picks a free port (see port())
@@ -36,6 +50,10 @@ struct HttpServerOptions {
   uint32_t header_limit = 16 * 1024;
   std::chrono::seconds idle_timeout{75};  // longer than a 20 s long poll plus client slack
   bool dashboard = true;                  // serve the dashboard and its API at /ui
+  // The durable log whose figures GET /metrics shows; null: no storage section (memory mode).
+  const engine::LogJournal* journal = nullptr;
+  // When set, called on the connection's thread after each response is written.
+  std::function<void(const RequestLogEntry&)> request_log;
 };
 
 class HttpServer {
@@ -52,6 +70,8 @@ class HttpServer {
   uint16_t port() const { return port_; }
   int64_t in_flight() const { return in_flight_.load(); }
   int64_t connections() const { return connections_.load(); }
+  // The body of GET /metrics.
+  std::string metrics_text() const;
 
  private:
   boost::asio::awaitable<void> accept_loop();

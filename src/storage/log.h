@@ -125,8 +125,8 @@ struct SegmentInfo {
 struct LogStats {
   // Upper bounds (inclusive) of the fsync latency buckets, in microseconds; the last bucket
   // counts the rest.
-  static constexpr std::array<uint64_t, 10> kFsyncBucketsUs = {50,   100,  250,   500,   1000,
-                                                               2500, 5000, 10000, 50000, 100000};
+  static constexpr std::array<uint64_t, 13> kFsyncBucketsUs = {
+      50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
   // Upper bounds (inclusive) of the records-per-batch buckets; the last bucket counts the rest.
   static constexpr std::array<uint64_t, 10> kBatchBuckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
   uint64_t records = 0;  // appended successfully since open
