@@ -13,12 +13,12 @@ std::string describe(const DeclaredQueue& q) {
   return (q.origin.empty() ? std::string() : q.origin + ": ") + "queue \"" + q.name + "\"";
 }
 
-// "InvalidAttributeValue: Invalid value for the parameter VisibilityTimeout."
+// "InvalidAttributeValue: Invalid value for the parameter VisibilityTimeout." (the query code,
+// without the "AWS.SimpleQueueService." of a few).
 std::string error_text(const engine::Error& e) {
-  std::string_view shape = protocol::error_info(e.code).shape;
-  auto hash = shape.rfind('#');
-  std::string code(hash == std::string_view::npos ? shape : shape.substr(hash + 1));
-  return code + ": " + protocol::error_message(protocol::Protocol::kJson, e);
+  std::string_view code = protocol::query_code(e.code);
+  if (auto dot = code.rfind('.'); dot != std::string_view::npos) code = code.substr(dot + 1);
+  return std::string(code) + ": " + protocol::error_message(protocol::Protocol::kQuery, e);
 }
 
 // Attribute values compare as JSON where they are JSON documents (policies), else as text.

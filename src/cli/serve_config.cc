@@ -6,9 +6,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 // toml++ (Debian's libtomlplusplus-dev), header-only in this one translation unit; we write TOML
 // ourselves (to_toml), so its formatters are left out.
@@ -280,7 +279,8 @@ Status read_queue(std::string_view file, const toml::node& node, DeclaredQueue& 
           }
           q.max_receive_count = n;
         } else {
-          return tern::unexpected(position(file, rk.source()) + "unknown key " + what +
+          return tern::unexpected(position(file, rk.source()) + prefix +
+                                  "redrive-policy: unknown key " + quoted(rk.str()) +
                                   " (expected dead-letter-queue, max-receive-count)");
         }
       }
@@ -292,8 +292,8 @@ Status read_queue(std::string_view file, const toml::node& node, DeclaredQueue& 
     } else if (key == "tags") {
       if (auto st = read_string_table(file, prefix + "tags", v, q.tags); !st) return st;
     } else {
-      return tern::unexpected(position(file, k.source()) + "unknown key " + prefix +
-                              std::string(key) +
+      return tern::unexpected(position(file, k.source()) + "queues[" + q.name + "]: unknown key " +
+                              quoted(key) +
                               " (expected name, fifo, attributes, redrive-policy, tags)");
     }
   }
@@ -404,7 +404,7 @@ Expected<void, std::string> apply_config_text(std::string_view text, std::string
       continue;
     }
     if (find_setting(key) == nullptr) {
-      return tern::unexpected(position(file, k.source()) + "unknown key " + std::string(key) +
+      return tern::unexpected(position(file, k.source()) + "unknown key " + quoted(key) +
                               " (known: " + known_keys() + ")");
     }
     if (auto st = apply_setting(file, key, v, o); !st) return st;
@@ -419,14 +419,23 @@ Expected<void, std::string> apply_config_text(std::string_view text, std::string
 }
 
 Expected<void, std::string> apply_config_file(const std::string& path, ServeOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return tern::unexpected("cannot read config file " + path + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
+  auto fail = [&] {
     return tern::unexpected("cannot read config file " + path + ": " + std::strerror(errno));
+  };
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return fail();
+  std::string text;
+  char buf[8192];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  const bool error = std::ferror(f) != 0;  // e.g. EISDIR: a directory opens, then fails to read
+  const int saved = errno;
+  std::fclose(f);
+  if (error) {
+    errno = saved;
+    return fail();
   }
-  return apply_config_text(text.str(), path, options);
+  return apply_config_text(text, path, options);
 }
 
 Expected<void, std::string> apply_env(const std::map<std::string, std::string>& env,

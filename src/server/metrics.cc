@@ -110,7 +110,7 @@ class Writer {
     uint64_t cumulative = 0;
     for (size_t i = 0; i < h.bounds.size(); ++i) {
       cumulative += h.counts[i];
-      std::string le = format(h.bounds[i]);
+      std::string le = format_bound(h.bounds[i]);
       if (label.empty()) {
         sample(bucket, {{"le", le}}, cumulative);
       } else {
@@ -127,6 +127,14 @@ class Writer {
       sample(std::string(name) + "_sum", {{label, label_value}}, h.sum);
       sample(std::string(name) + "_count", {{label, label_value}}, cumulative);
     }
+  }
+
+  // A bucket bound as Prometheus's own clients write it (Go's 'g' format): 0.0001, 5e-05, 2.5.
+  static std::string format_bound(double v) {
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general);
+    if (ec != std::errc()) return "NaN";
+    return std::string(buf, end);
   }
 
   static std::string format(double v) {
