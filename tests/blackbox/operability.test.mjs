@@ -311,6 +311,13 @@ describe('tern serve: bad configuration and --print-config', opts, () => {
     assert.match(r.stderr, /cannot read config file/);
   });
 
+  test('examples/tern.toml (what scripts/run uses) is a valid config', async () => {
+    const r = await ternServe(['--config', path.join(REPO_ROOT, 'examples', 'tern.toml'), '--print-config']);
+    assert.equal(r.code, 0, r.stderr);
+    const names = [...r.stdout.matchAll(/^name = "([^"]+)"$/gm)].map((x) => x[1]);
+    assert.deepEqual(names, ['mileage-dlq', 'mileage', 'product-tracking-dlq', 'product-tracking']);
+  });
+
   test('--print-config prints the effective config, which reads back to itself', async (t) => {
     const dir = tempDir(t, 'tern-printcfg-');
     const file = path.join(dir, 'tern.toml');
