@@ -328,9 +328,11 @@ asio::awaitable<WireResponse> Dispatcher::receive_message(Call& call) {
     g_waiters.push_back(waiter);
   }
   struct Parked {  // the long_polls_waiting gauge, for as long as this poll waits
-    std::atomic<int64_t>& n;
-    explicit Parked(std::atomic<int64_t>& g) : n(g) { n.fetch_add(1, std::memory_order_relaxed); }
-    ~Parked() { n.fetch_sub(1, std::memory_order_relaxed); }
+    std::shared_ptr<std::atomic<int64_t>> n;
+    explicit Parked(std::shared_ptr<std::atomic<int64_t>> g) : n(std::move(g)) {
+      n->fetch_add(1, std::memory_order_relaxed);
+    }
+    ~Parked() { n->fetch_sub(1, std::memory_order_relaxed); }
   } parked(metrics_.long_polls_waiting);
   for (;;) {
     waiter->reset();

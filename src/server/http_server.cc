@@ -78,8 +78,8 @@ HttpServer::HttpServer(asio::io_context& ioc, std::vector<asio::io_context*> wor
 
 std::string HttpServer::metrics_text() const {
   MetricsSnapshot snapshot = collect_metrics(dispatcher_, options_.journal);
-  snapshot.open_connections = connections_.load(std::memory_order_relaxed);
-  snapshot.requests_in_flight = in_flight_.load(std::memory_order_relaxed);
+  snapshot.open_connections = counters_->connections.load(std::memory_order_relaxed);
+  snapshot.requests_in_flight = counters_->in_flight.load(std::memory_order_relaxed);
   return render_prometheus(snapshot);
 }
 
@@ -119,11 +119,13 @@ asio::awaitable<void> HttpServer::accept_loop() {
 }
 
 asio::awaitable<void> HttpServer::session(tcp::socket socket) {
-  ++connections_;
+  // The frame keeps the counters alive: it may be destroyed after the server (see Counters).
+  const std::shared_ptr<Counters> counters = counters_;
+  ++counters->connections;
   struct Count {
     std::atomic<int64_t>& n;
     ~Count() { --n; }
-  } count{connections_};
+  } count{counters->connections};
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   auto too_large_text = [this] {
@@ -144,7 +146,7 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
       }
       break;
     }
-    InFlight in_flight(in_flight_);
+    InFlight in_flight(counters->in_flight);
     {
       auto& hdr = parser.get();
       auto expect = hdr[http::field::expect];

@@ -36,7 +36,7 @@ struct RequestLogEntry {
   std::string_view path;    // the target without its query string (which may carry a message)
   std::string_view action;  // the SQS action; empty for /health, /metrics and unknown actions
   int status = 0;
-  std::chrono::microseconds duration{0};  // from the end of the headers to the response written
+  std::chrono::microseconds duration{0};  // from the request read in full to the response written
   uint64_t bytes_in = 0;                  // request body
   uint64_t bytes_out = 0;                 // response body
 };
@@ -68,8 +68,8 @@ class HttpServer {
   void start();
   void stop();
   uint16_t port() const { return port_; }
-  int64_t in_flight() const { return in_flight_.load(); }
-  int64_t connections() const { return connections_.load(); }
+  int64_t in_flight() const { return counters_->in_flight.load(); }
+  int64_t connections() const { return counters_->connections.load(); }
   // The body of GET /metrics.
   std::string metrics_text() const;
 
@@ -86,8 +86,13 @@ class HttpServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
-  std::atomic<int64_t> in_flight_{0};
-  std::atomic<int64_t> connections_{0};
+  // Shared with every session: a session's coroutine frame may be destroyed after the server
+  // (when its io_context is destroyed last), and its destructors still count down.
+  struct Counters {
+    std::atomic<int64_t> in_flight{0};
+    std::atomic<int64_t> connections{0};
+  };
+  std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
 };
 
 }  // namespace tern::server

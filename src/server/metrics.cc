@@ -277,7 +277,7 @@ MetricsSnapshot collect_metrics(Dispatcher& dispatcher, const engine::LogJournal
   MetricsSnapshot s;
   s.queues = dispatcher.engine().queue_stats();
   s.actions = dispatcher.metrics().snapshot();
-  s.long_polls_waiting = dispatcher.metrics().long_polls_waiting.load(std::memory_order_relaxed);
+  s.long_polls_waiting = dispatcher.metrics().long_polls_waiting->load(std::memory_order_relaxed);
   if (journal != nullptr) s.storage = journal->stats();
   s.process = read_process_stats();
   return s;

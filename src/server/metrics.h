@@ -78,8 +78,11 @@ class RequestMetrics {
   // Actions that have seen at least one request, in kSqsActions order ("unknown" last).
   std::vector<ActionSnapshot> snapshot() const;
 
-  // ReceiveMessage calls parked waiting for a message right now.
-  std::atomic<int64_t> long_polls_waiting{0};
+  // ReceiveMessage calls parked waiting for a message right now. Shared, because a parked poll's
+  // coroutine frame may be destroyed after the dispatcher (with its io_context) and still counts
+  // itself out.
+  const std::shared_ptr<std::atomic<int64_t>> long_polls_waiting =
+      std::make_shared<std::atomic<int64_t>>(0);
 
  private:
   struct Cell {

@@ -258,7 +258,7 @@ TEST_F(MetricsTest, LongPollsWaiting_CountsParkedReceives_UntilASendWakesThem) {
   poll.body = R"({"QueueUrl":")" + url("lp") + R"(","WaitTimeSeconds":20})";
   auto fut = asio::co_spawn(asio::make_strand(ioc), dispatcher_.handle(poll), asio::use_future);
   std::thread runner([&] { ioc.run(); });
-  auto waiting = [&] { return dispatcher_.metrics().long_polls_waiting.load(); };
+  auto waiting = [&] { return dispatcher_.metrics().long_polls_waiting->load(); };
   for (int i = 0; i < 2000 && waiting() != 1; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_EQ(waiting(), 1);
