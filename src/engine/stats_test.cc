@@ -1,6 +1,6 @@
-// Engine::queue_stats() (peek.h) and LogJournal::stats(): depths, the oldest message's age and the event
-// counters follow known activity; expiries are counted once on every path that drops a message;
-// compaction is counted.
+// Engine::queue_stats() (peek.h) and LogJournal::stats(): depths, the oldest message's age and
+// the event counters follow known activity; expiries are counted once on every path that drops a
+// message; compaction is counted.
 #include <gtest/gtest.h>
 
 #include <future>

@@ -34,7 +34,7 @@ namespace tern::server {
 struct RequestLogEntry {
   std::string_view method;
   std::string_view path;    // the target without its query string (which may carry a message)
-  std::string_view action;  // the SQS action; empty for /health, /metrics and unknown actions
+  std::string_view action;  // the SQS action; empty for /health, /metrics, /ui, unknown actions
   int status = 0;
   std::chrono::microseconds duration{0};  // from the request read in full to the response written
   uint64_t bytes_in = 0;                  // request body

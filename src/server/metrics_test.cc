@@ -89,7 +89,9 @@ Exposition parse(const std::string& text) {
     EXPECT_TRUE(e.types.count(family)) << "sample before its TYPE: " << line;
     char* end = nullptr;
     double v = value == "+Inf" ? INFINITY : std::strtod(value.c_str(), &end);
-    if (value != "+Inf") EXPECT_EQ(*end, '\0') << "not a number: " << line;
+    if (value != "+Inf") {
+      EXPECT_EQ(*end, '\0') << "not a number: " << line;
+    }
     EXPECT_TRUE(e.samples.emplace(key, v).second) << "sample twice: " << key;
   }
   return e;
