@@ -1,7 +1,8 @@
 #pragma once
 // Read-only views of queues for operators (the dashboard's admin API, GET /metrics): a page of a
-// queue's messages in sequence order, and every queue's depth and event counters. Not SQS actions: nothing here changes a
-// message's visibility, receive count or epoch, makes a body resident, or writes to the journal.
+// queue's messages in sequence order, and every queue's depth and event counters. Not SQS actions:
+// nothing here changes a message's visibility, receive count or epoch, makes a body resident, or
+// writes to the journal.
 //
 // Thread-safety: Engine::peek_messages and Engine::queue_stats may be called concurrently with
 // anything else; each takes one queue's lock at a time.
