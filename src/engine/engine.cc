@@ -615,22 +615,24 @@ SendMessageBatchResultEntry Engine::enqueue(Queue& q, MessageRecord rec, int64_t
                     : *rec.deduplication_id;
     if (const auto* seen = q.find_dedup(dedup_key, now)) {
       r.message_id = seen->message_id;
-      r.sequence_number = seen->sequence_number;
+      r.sequence_number = q.sequence_number(seen->seq);
       return r;
     }
   }
   rec.message_id = new_uuid();
   rec.md5_of_body = r.md5_of_message_body;
   r.message_id = rec.message_id;
-  MessageRecord& m = q.add(std::move(rec), delay, now);
+  rec.seq = q.reserve_seq();
+  rec.sent_ms = now;
+  rec.visible_at_ms = now + delay * 1000;
+  const uint64_t seq = rec.seq;
+  // Journaled first, from the whole record; the queue keeps it resident until the log has it.
+  if (options_.journal != nullptr) options_.journal->message_sent(q, rec);
+  q.add(std::move(rec), delay, now);
   q.counters.sent.add(1);
-  if (options_.journal != nullptr) {
-    options_.journal->message_sent(q, m);
-    if (m.body_ref.valid()) std::string().swap(m.body);  // the log has it now
-  }
   if (q.config.fifo) {
-    r.sequence_number = q.sequence_number(m.seq);
-    q.remember_dedup(dedup_key, {m.message_id, *r.sequence_number, now + kDedupWindowMs});
+    r.sequence_number = q.sequence_number(seq);
+    q.remember_dedup(dedup_key, {r.message_id, seq, now + kDedupWindowMs});
   }
   return r;
 }
@@ -758,7 +760,7 @@ Result<SendMessageBatchResult> Engine::send_message_batch(const SendMessageBatch
 
 // ---- receiving --------------------------------------------------------------------------------
 
-Message Engine::to_message(const Queue& q, const MessageRecord& m,
+Message Engine::to_message(const Queue& q, MessageRecord& m,
                            const std::vector<std::string>& attribute_names,
                            const std::vector<std::string>& message_attribute_names) const {
   Message out;
@@ -766,7 +768,7 @@ Message Engine::to_message(const Queue& q, const MessageRecord& m,
   out.receipt_handle = encode_receipt_handle(
       {q.uid, m.seq, static_cast<uint32_t>(m.receive_count)});
   out.md5_of_body = m.md5_of_body;
-  out.body = m.body;
+  out.body = std::move(m.body);
   if (!attribute_names.empty()) {
     bool all = std::find(attribute_names.begin(), attribute_names.end(), "All") !=
                attribute_names.end();
@@ -813,8 +815,16 @@ std::vector<MessageRecord> Engine::prepare_move(Queue& source, Queue& target,
                                                 std::vector<MessageRecord>& taken, bool as_new) {
   std::vector<MessageRecord> out;
   out.reserve(taken.size());
+  const int64_t now = options_.clock->now_ms();
   for (auto& m : taken) {
-    (void)load_body(m);  // while the source still owns the record (it may be compacted later)
+    // While the source's lock is held: its log record cannot be compacted away meanwhile.
+    if (!hydrate(m)) {
+      // Unreadable (a damaged record): nothing was journaled for it, so it goes back as it was.
+      --m.receive_count;
+      m.epoch = 0;
+      source.add(std::move(m), 0, now);
+      continue;
+    }
     MessageRecord rec;
     rec.seq = target.reserve_seq();
     rec.body = m.body;
@@ -836,10 +846,10 @@ std::vector<MessageRecord> Engine::prepare_move(Queue& source, Queue& target,
       rec.dead_letter_source_arn = source.arn;
     }
     if (target.config.fifo) rec.deduplication_id = rec.message_id;
-    rec.visible_at_ms = options_.clock->now_ms();
+    rec.visible_at_ms = now;
     if (options_.journal != nullptr) {
       options_.journal->message_sent(target, rec);
-      options_.journal->message_deleted(source, m);
+      options_.journal->message_deleted(source, m.seq);
     }
     out.push_back(std::move(rec));
   }
@@ -906,7 +916,7 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
     if (ctx != nullptr) {
       ctx->wait_seconds = req.wait_time_seconds.value_or(queue.config.receive_message_wait_time_seconds);
     }
-    std::vector<MessageRecord*> got;
+    std::vector<Queue::Taken> got;
     bool replayed = false;
     if (queue.config.fifo && req.receive_request_attempt_id) {
       auto it = queue.attempts.find(*req.receive_request_attempt_id);
@@ -914,15 +924,15 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
         bool intact = true;
         for (auto [seq, epoch] : it->second.messages) {
           auto* m = queue.find(seq);
-          if (m == nullptr || m->epoch != epoch || m->state != MessageState::kInFlight) {
+          if (m == nullptr || m->epoch() != epoch || m->state() != MessageState::kInFlight) {
             intact = false;
             break;
           }
-          got.push_back(m);
+          got.push_back({seq, m});
         }
         if (intact) {
           replayed = true;
-          for (auto* m : got) queue.set_visibility(*m, now + visibility * 1000, now);
+          for (auto& t : got) queue.set_visibility(t.seq, *t.entry, now + visibility * 1000, now);
         } else {
           got.clear();
         }
@@ -932,7 +942,10 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
       if (auto st = check_writable(); !st) return tern::unexpected(std::move(st).error());
       queue.receive(static_cast<int>(max), visibility, now, move_after, got, moved);
       if (options_.journal != nullptr) {
-        for (auto* m : got) options_.journal->message_received(queue, *m);
+        for (auto& t : got) {
+          options_.journal->message_received(queue, t.seq, t.entry->receive_count(),
+                                             t.entry->first_receive_ms());
+        }
       }
       if (!moved.empty()) {
         to_dlq = prepare_move(queue, *dlq, moved, /*as_new=*/false);
@@ -942,20 +955,14 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
     queue.counters.received.add(got.size());
     if (queue.config.fifo && req.receive_request_attempt_id && !got.empty()) {
       Queue::Attempt a{{}, now + kDedupWindowMs};
-      for (auto* m : got) a.messages.emplace_back(m->seq, m->epoch);
+      for (auto& t : got) a.messages.emplace_back(t.seq, t.entry->epoch());
       queue.attempts[*req.receive_request_attempt_id] = std::move(a);
     }
     out.messages.reserve(got.size());
-    for (auto* m : got) {
-      out.messages.push_back(to_message(queue, *m, req.attribute_names, req.message_attribute_names));
-      if (m->body.empty() && m->body_ref.valid()) {
-        auto body = options_.journal->read_body(m->body_ref);
-        if (!body) {
-          return fail(ErrorCode::kInternalFailure,
-                      "Message " + m->message_id + " could not be read from the log.");
-        }
-        out.messages.back().body = std::move(*body);
-      }
+    for (auto& t : got) {
+      MessageRecord m = queue.materialize(t.seq, *t.entry);
+      if (auto st = hydrate(m); !st) return tern::unexpected(std::move(st).error());
+      out.messages.push_back(to_message(queue, m, req.attribute_names, req.message_attribute_names));
     }
     if (ctx != nullptr) {
       if (got.empty() && ctx->waiter) queue.add_waiter(ctx->waiter);
@@ -971,12 +978,12 @@ Status Engine::delete_one(Queue& q, const std::string& handle, int64_t now) {
   if (!h || h->queue_uid != q.uid) return tern::unexpected(invalid_handle(handle));
   auto* m = q.find(h->seq);
   if (m == nullptr) return {};  // already deleted: success, as on AWS
-  if (q.config.fifo && (m->state != MessageState::kInFlight ||
-                        static_cast<uint32_t>(m->receive_count) != h->receive_count)) {
+  if (q.config.fifo && (m->state() != MessageState::kInFlight ||
+                        static_cast<uint32_t>(m->receive_count()) != h->receive_count)) {
     return invalid_param(handle, "ReceiptHandle", "The receipt handle has expired.");
   }
   if (auto st = check_writable(); !st) return st;
-  if (options_.journal != nullptr) options_.journal->message_deleted(q, *m);
+  if (options_.journal != nullptr) options_.journal->message_deleted(q, h->seq);
   q.erase(h->seq);
   q.counters.deleted.add(1);
   return {};
@@ -1026,19 +1033,19 @@ Status Engine::change_visibility_one(Queue& q, const std::string& handle, int64_
   auto h = decode_receipt_handle(handle);
   if (!h || h->queue_uid != q.uid) return tern::unexpected(invalid_handle(handle));
   auto* m = q.find(h->seq);
-  if (m == nullptr || static_cast<uint32_t>(m->receive_count) != h->receive_count ||
-      m->state == MessageState::kDelayed ||
-      (q.config.fifo && m->state != MessageState::kInFlight)) {
+  if (m == nullptr || static_cast<uint32_t>(m->receive_count()) != h->receive_count ||
+      m->state() == MessageState::kDelayed ||
+      (q.config.fifo && m->state() != MessageState::kInFlight)) {
     return invalid_param(handle, "ReceiptHandle",
                          "Message does not exist or is not available for visibility timeout "
                          "change.");
   }
-  if (now + timeout * 1000 - m->received_ms > kMaxVisibilityTimeout * 1000) {
+  if (now + timeout * 1000 - m->received_ms() > kMaxVisibilityTimeout * 1000) {
     return invalid_param(std::to_string(timeout), "VisibilityTimeout",
                          "Total VisibilityTimeout for the message is beyond the limit [43200 "
                          "seconds]");
   }
-  q.set_visibility(*m, now + timeout * 1000, now);
+  q.set_visibility(h->seq, *m, now + timeout * 1000, now);
   return {};
 }
 
@@ -1259,15 +1266,27 @@ Status Engine::check_writable() const {
               "refuses writes until it is restarted; reads still work.");
 }
 
-Status Engine::load_body(MessageRecord& m) const {
-  if (!m.body.empty() || !m.body_ref.valid() || options_.journal == nullptr) return {};
-  auto body = options_.journal->read_body(m.body_ref);
-  if (!body) {
+Status Engine::hydrate(MessageRecord& m) const {
+  if (!m.message_id.empty() || !m.body_ref.valid() || options_.journal == nullptr) return {};
+  auto full = options_.journal->read_message(m.body_ref);
+  if (!full) {
     return fail(ErrorCode::kInternalFailure,
-                "Message " + m.message_id + " could not be read from the log.");
+                "Message " + std::to_string(m.seq) + " could not be read from the log (segment " +
+                    std::to_string(m.body_ref.segment) + ", offset " +
+                    std::to_string(m.body_ref.offset) + ").");
   }
-  m.body = std::move(*body);
-  m.body_ref = {};
+  // The record's static fields; the queue's own (receive count, times, state) stay.
+  m.message_id = std::move(full->message_id);
+  m.body = std::move(full->body);
+  m.md5_of_body = std::move(full->md5_of_body);
+  m.attributes = std::move(full->attributes);
+  m.md5_of_message_attributes = std::move(full->md5_of_message_attributes);
+  m.trace_header = std::move(full->trace_header);
+  m.group_id = std::move(full->group_id);
+  m.deduplication_id = std::move(full->deduplication_id);
+  m.dead_letter_source_arn = std::move(full->dead_letter_source_arn);
+  m.sender_id = std::move(full->sender_id);
+  m.visible_at_ms = full->visible_at_ms;
   return {};
 }
 
@@ -1364,7 +1383,7 @@ void Engine::restore_message(uint64_t uid, MessageRecord rec) {
     std::string key = q->config.deduplication_scope == "messageGroup"
                           ? rec.group_id.value_or("") + '\x1f' + *rec.deduplication_id
                           : *rec.deduplication_id;
-    q->remember_dedup(key, {rec.message_id, q->sequence_number(rec.seq), rec.sent_ms + kDedupWindowMs});
+    q->remember_dedup(key, {rec.message_id, rec.seq, rec.sent_ms + kDedupWindowMs});
   }
   if (rec.sent_ms + q->config.message_retention_period * 1000 <= now) {
     q->erase(rec.seq);  // an older copy (before a compaction rewrite) may be there
@@ -1378,10 +1397,7 @@ void Engine::restore_received(uint64_t uid, uint64_t seq, int32_t count, int64_t
   if (defer(uid, [=, this] { restore_received(uid, seq, count, first_ms); })) return;
   auto q = find_queue_by_uid(uid);
   if (!q) return;
-  if (auto* m = q->find(seq)) {
-    m->receive_count = count;
-    if (m->first_receive_ms == 0) m->first_receive_ms = first_ms;
-  }
+  q->restore_received(seq, count, first_ms);
 }
 
 void Engine::restore_deleted(uint64_t uid, uint64_t seq) {

@@ -147,12 +147,14 @@ class Engine {
                        int64_t& delay, int64_t& size) const;
   // Enqueues (or deduplicates) a validated message; REQUIRES: q.mu held.
   SendMessageBatchResultEntry enqueue(Queue& q, MessageRecord rec, int64_t delay, int64_t now);
-  Message to_message(const Queue& q, const MessageRecord& m,
+  // Moves m.body into the reply. REQUIRES: m hydrated.
+  Message to_message(const Queue& q, MessageRecord& m,
                      const std::vector<std::string>& attribute_names,
                      const std::vector<std::string>& message_attribute_names) const;
   // Under the source queue's lock: turns records taken out of it into records for `target`
   // (reserving their seqs there) and journals them BEFORE the source's deletes, so that a crash
-  // between the two can duplicate a moved message but never lose it.
+  // between the two can duplicate a moved message but never lose it. A record that cannot be
+  // read back from the log goes back to the source unchanged.
   std::vector<MessageRecord> prepare_move(Queue& source, Queue& target,
                                           std::vector<MessageRecord>& taken, bool as_new);
   // Adds prepared records to `target` (takes its lock).
@@ -161,8 +163,10 @@ class Engine {
   Status delete_one(Queue& q, const std::string& handle, int64_t now);
   // ServiceUnavailable once the journal has failed (fsync error): writes are refused.
   Status check_writable() const;
-  // REQUIRES: q.mu held. Fills m.body from the log when it is kept there.
-  Status load_body(MessageRecord& m) const;
+  // Completes a materialized record that was not resident (empty message_id) from its log
+  // record: body, ids, digests, attributes and the other static fields. REQUIRES: the lock of
+  // the queue it came from held (so that compaction cannot delete the segment meanwhile).
+  Status hydrate(MessageRecord& m) const;
   std::shared_ptr<Queue> find_queue_by_uid(uint64_t uid) const;
   Status change_visibility_one(Queue& q, const std::string& handle, int64_t timeout, int64_t now);
 

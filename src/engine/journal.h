@@ -30,13 +30,18 @@ class Journal {
   virtual void queue_snapshot(Queue& q) = 0;
   virtual void queue_deleted(Queue& q) = 0;
   virtual void queue_purged(Queue& q) = 0;
-  // A message was enqueued (REQUIRES: m.seq assigned). A journal that keeps bodies in the log
-  // may later, under the queue's lock, set m.body_ref and drop m.body from memory.
-  virtual void message_sent(Queue& q, MessageRecord& m) = 0;
-  virtual void message_received(Queue& q, const MessageRecord& m) = 0;
-  virtual void message_deleted(Queue& q, const MessageRecord& m) = 0;
+  // A message is being enqueued (REQUIRES: m.seq assigned, m complete; the queue's lock held).
+  // A journal that keeps bodies in the log calls q.attach_ref() under the queue's lock once the
+  // record is durable, which lets the queue drop its resident copy.
+  virtual void message_sent(Queue& q, const MessageRecord& m) = 0;
+  virtual void message_received(Queue& q, uint64_t seq, int32_t receive_count,
+                                int64_t first_receive_ms) = 0;
+  virtual void message_deleted(Queue& q, uint64_t seq) = 0;
 
-  // Reads a body kept in the log. Never called for records whose body is in memory.
+  // Reads back a message kept in the log: the whole MessageSent record (static fields and body;
+  // its receive count and first-receive time are those of when it was written).
+  virtual std::optional<MessageRecord> read_message(const BodyRef& ref) = 0;
+  // The body alone.
   virtual std::optional<std::string> read_body(const BodyRef& ref) = 0;
 
   virtual uint64_t take_ticket() = 0;

@@ -18,7 +18,7 @@ thread_local PendingTicket tls_pending;
 constexpr int64_t kDedupWindowMs = 5 * 60 * 1000;
 
 BodyRef to_body_ref(const storage::RecordRef& r) {
-  return BodyRef{r.segment, r.offset, r.length};
+  return BodyRef{r.segment, static_cast<uint32_t>(r.offset), r.length};  // segments <= 4 GiB
 }
 
 }  // namespace
@@ -27,6 +27,9 @@ LogJournal::~LogJournal() { (void)close(); }
 
 storage::Status LogJournal::open(storage::Env* env, const LogJournalOptions& options,
                                  Engine& engine, storage::RecoveryReport* report) {
+  if (options.segment_bytes > (uint64_t{1} << 32)) {
+    return storage::Status::invalid_argument("segment_bytes above 4 GiB");
+  }
   options_ = options;
   engine_ = &engine;
   storage::LogOptions lo;
@@ -189,7 +192,7 @@ void LogJournal::queue_purged(Queue& q) {
   append(jc::kQueuePurged, jc::encode_queue_purged(q.uid, q.last_purge_ms));
 }
 
-void LogJournal::message_sent(Queue& q, MessageRecord& m) {
+void LogJournal::message_sent(Queue& q, const MessageRecord& m) {
   std::weak_ptr<Queue> weak = q.shared_from_this();
   const uint64_t seq = m.seq;
   const int64_t budget = options_.resident_body_budget;
@@ -198,35 +201,33 @@ void LogJournal::message_sent(Queue& q, MessageRecord& m) {
            auto queue = weak.lock();
            if (!queue) return;
            std::lock_guard lock(queue->mu);
-           MessageRecord* rec = queue->find(seq);
-           if (rec == nullptr) return;
-           bool was_resident = rec->body_ref.valid() && !rec->body.empty();
-           rec->body_ref = to_body_ref(res.ref);
-           if (was_resident || rec->body.empty()) return;  // a compaction rewrite
-           auto size = static_cast<int64_t>(rec->body.size());
-           if (queue->resident_body_bytes + size > budget) {
-             std::string().swap(rec->body);  // the log has it; read it back on receive
-           } else {
-             queue->resident_body_bytes += size;
-           }
+           queue->attach_ref(seq, to_body_ref(res.ref), budget);
          });
 }
 
-void LogJournal::message_received(Queue& q, const MessageRecord& m) {
+void LogJournal::message_received(Queue& q, uint64_t seq, int32_t receive_count,
+                                  int64_t first_receive_ms) {
   append(jc::kMessageReceived,
-         jc::encode_message_received(q.uid, m.seq, m.receive_count, m.first_receive_ms));
+         jc::encode_message_received(q.uid, seq, receive_count, first_receive_ms));
 }
 
-void LogJournal::message_deleted(Queue& q, const MessageRecord& m) {
-  append(jc::kMessageDeleted, jc::encode_message_deleted(q.uid, m.seq));
+void LogJournal::message_deleted(Queue& q, uint64_t seq) {
+  append(jc::kMessageDeleted, jc::encode_message_deleted(q.uid, seq));
 }
 
-std::optional<std::string> LogJournal::read_body(const BodyRef& ref) {
+std::optional<MessageRecord> LogJournal::read_message(const BodyRef& ref) {
   auto payload = log_->read(storage::RecordRef{ref.segment, ref.offset, ref.length});
   if (!payload) return std::nullopt;
   auto sent = jc::decode_message_sent(*payload);
   if (!sent) return std::nullopt;
-  return std::move(sent->message.body);
+  sent->message.body_ref = ref;
+  return std::move(sent->message);
+}
+
+std::optional<std::string> LogJournal::read_body(const BodyRef& ref) {
+  auto m = read_message(ref);
+  if (!m) return std::nullopt;
+  return std::move(m->body);
 }
 
 LogJournalStats LogJournal::stats() const {
@@ -265,10 +266,9 @@ storage::Result<bool> LogJournal::compact_oldest(uint64_t* rewrites) {
   for (const auto& q : queues) {
     std::lock_guard lock(q->mu);
     any_fifo = any_fifo || q->config.fifo;
-    q->for_each_message([&](MessageRecord& m) {
-      if (!m.body_ref.valid()) return;
-      live[m.body_ref.segment] += m.body_ref.length + 32;
-      total_live += m.body_ref.length + 32;
+    q->for_each_ref([&](uint64_t, const BodyRef& ref) {
+      live[ref.segment] += ref.length + 32;
+      total_live += ref.length + 32;
     });
   }
   // FIFO deduplication ids are rebuilt from send records; keep a sealed segment for the 5-minute
@@ -281,40 +281,38 @@ storage::Result<bool> LogJournal::compact_oldest(uint64_t* rewrites) {
 
   // Rewrite what is still live in the oldest segment to the head of the log: every queue's
   // definition (cheap, and it may only be in the oldest segment) and each live message sent there,
-  // with its current receive count. Under the queue's lock, so a concurrent delete is journaled
-  // after the copy and wins on replay.
+  // as its record says with its current receive count. Under the queue's lock, so a concurrent
+  // delete is journaled after the copy and wins on replay.
   uint64_t last = 0;
   for (const auto& q : queues) {
     std::lock_guard lock(q->mu);
     if (q->deleted) continue;
     last = std::max(last, append(jc::kQueueSnapshot, jc::encode_queue_snapshot(snapshot_of(*q))));
-    storage::Status failure = storage::Status();
-    q->for_each_message([&](MessageRecord& m) {
-      if (!failure.ok() || !m.body_ref.valid() || m.body_ref.segment != oldest.id) return;
-      MessageRecord copy = m;
-      if (copy.body.empty()) {
-        auto body = read_body(m.body_ref);
-        if (!body) {
-          failure = storage::Status::corruption("cannot read message " + m.message_id +
-                                                " for compaction");
-          return;
-        }
-        copy.body = std::move(*body);
+    std::vector<std::pair<uint64_t, BodyRef>> here;
+    q->for_each_ref([&](uint64_t seq, const BodyRef& ref) {
+      if (ref.segment == oldest.id) here.emplace_back(seq, ref);
+    });
+    for (const auto& [seq, ref] : here) {
+      auto copy = read_message(ref);
+      const MessageEntry* e = q->find(seq);
+      if (!copy || e == nullptr) {
+        return tern::unexpected(storage::Status::corruption(
+            "cannot read message " + std::to_string(seq) + " of queue " + q->name +
+            " for compaction (segment " + std::to_string(ref.segment) + ", offset " +
+            std::to_string(ref.offset) + ")"));
       }
+      copy->receive_count = e->receive_count();
+      copy->first_receive_ms = e->first_receive_ms();
       std::weak_ptr<Queue> weak = q;
-      const uint64_t seq = m.seq;
       ++*rewrites;
-      last = std::max(last, append(jc::kMessageSent, jc::encode_message_sent(q->uid, copy),
-                                   [weak, seq](const storage::AppendResult& res) {
+      last = std::max(last, append(jc::kMessageSent, jc::encode_message_sent(q->uid, *copy),
+                                   [weak, seq = seq](const storage::AppendResult& res) {
                                      auto queue = weak.lock();
                                      if (!queue) return;
                                      std::lock_guard l(queue->mu);
-                                     if (auto* rec = queue->find(seq)) {
-                                       rec->body_ref = to_body_ref(res.ref);
-                                     }
+                                     queue->move_ref(seq, to_body_ref(res.ref));
                                    }));
-    });
-    if (!failure.ok()) return tern::unexpected(failure);
+    }
   }
   take_ticket();  // compaction's own appends are not a request's
   if (last != 0 && !wait_durable(last)) return tern::unexpected(log_->failure());

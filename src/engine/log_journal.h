@@ -1,9 +1,10 @@
 #pragma once
 // LogJournal: the Journal over Tern's durable log (storage::Log). Each mutation becomes one log
 // record (journal_codec.h); the log's writer thread group-commits them, and a request's ticket
-// is durable once the log has called back for its record. Message bodies live in the log: once
-// a message's record is durable, the in-memory copy is dropped when the queue already holds more
-// resident body bytes than its budget, and read back from the segment on receive. A compaction
+// is durable once the log has called back for its record. Messages live in the log: once a
+// message's record is durable, the queue drops its resident copy (body, id, digests, rare fields)
+// when it already holds more resident bytes than its budget, keeping a 44-byte index entry that
+// points at the record, and reads the record back from the segment on receive. A compaction
 // thread deletes the oldest segment once nothing in it is live, or rewrites its few live
 // messages (and every queue's definition) to the head of the log first; see STORAGE_FORMAT.md.
 //
@@ -27,8 +28,9 @@ namespace tern::engine {
 struct LogJournalOptions {
   std::string dir;
   storage::Durability mode = storage::Durability::kSync;
-  uint64_t segment_bytes = 64ull << 20;
-  // Bodies of durable messages kept in RAM per queue; beyond it they are read from the log.
+  uint64_t segment_bytes = 64ull << 20;  // at most 4 GiB (the index keeps 32-bit offsets)
+  // Bytes of resident copies (body plus a 64-byte header) of durable messages kept in RAM per
+  // queue; beyond it a message's body and static fields are read back from the log on receive.
   int64_t resident_body_budget = 16ll << 20;
   // How often the compaction thread looks at the oldest segment (0: never; tests call
   // compact_once()).
@@ -66,9 +68,11 @@ class LogJournal final : public Journal {
   void queue_snapshot(Queue& q) override;
   void queue_deleted(Queue& q) override;
   void queue_purged(Queue& q) override;
-  void message_sent(Queue& q, MessageRecord& m) override;
-  void message_received(Queue& q, const MessageRecord& m) override;
-  void message_deleted(Queue& q, const MessageRecord& m) override;
+  void message_sent(Queue& q, const MessageRecord& m) override;
+  void message_received(Queue& q, uint64_t seq, int32_t receive_count,
+                        int64_t first_receive_ms) override;
+  void message_deleted(Queue& q, uint64_t seq) override;
+  std::optional<MessageRecord> read_message(const BodyRef& ref) override;
   std::optional<std::string> read_body(const BodyRef& ref) override;
   uint64_t take_ticket() override;
   void on_durable(uint64_t ticket, std::function<void(bool ok)> done) override;

@@ -175,7 +175,7 @@ void Engine::run_move_task(MoveTask& t, int64_t now) {
   {
     std::lock_guard lock(source->mu);
     source->process_due(now);
-    std::vector<MessageRecord*> unused;
+    std::vector<Queue::Taken> unused;
     std::vector<MessageRecord> taken;
     while (taken.size() < budget) {
       size_t before = taken.size();
@@ -188,6 +188,7 @@ void Engine::run_move_task(MoveTask& t, int64_t now) {
     std::map<std::string, std::vector<MessageRecord>> by_dest;
     std::vector<std::string> order;
     for (auto& m : taken) {
+      (void)hydrate(m);  // for its dead-letter source; prepare_move handles a failure
       std::string dest_arn = t.destination_arn.value_or(m.dead_letter_source_arn.value_or(""));
       auto dest = dest_arn.empty() ? nullptr : find_queue_by_arn(dest_arn);
       if (!dest || dest == source) {

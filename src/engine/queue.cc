@@ -3,11 +3,53 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <new>
 
 #include "common/crypto.h"
 #include "common/ids.h"
 
 namespace tern::engine {
+
+// The rare fields of a resident message: one allocation, only when one of them is present.
+struct MessageExtras {
+  std::string message_id;   // only when it is not a lowercase canonical UUID
+  std::string md5_of_body;  // only when it is not 32 lowercase hex digits
+  std::shared_ptr<const MessageAttributes> attributes;
+  std::optional<std::string> md5_of_message_attributes;
+  std::optional<std::string> trace_header;
+  std::optional<std::string> group_id;  // standard queues (FIFO queues keep it per group)
+  std::optional<std::string> deduplication_id;
+  std::optional<std::string> dead_letter_source_arn;
+};
+
+// A message's static fields and body, kept in memory until the log holds them (and after, while
+// the queue's resident budget allows; always without a log). One allocation: this 64-byte header
+// followed by the body bytes.
+struct ResidentMessage {
+  BodyRef ref;  // the log's copy, once durable
+  uint8_t id[16];
+  uint8_t md5[16];
+  std::unique_ptr<MessageExtras> extras;
+  uint32_t sender = 0;  // index into Queue::senders_
+  uint32_t body_size = 0;
+
+  char* body() { return reinterpret_cast<char*>(this + 1); }
+  const char* body() const { return reinterpret_cast<const char*>(this + 1); }
+  size_t bytes() const { return sizeof(ResidentMessage) + body_size; }
+
+  static ResidentMessage* create(size_t body_size) {
+    void* mem = ::operator new(sizeof(ResidentMessage) + body_size);
+    auto* p = new (mem) ResidentMessage();
+    p->body_size = static_cast<uint32_t>(body_size);
+    return p;
+  }
+  static void destroy(ResidentMessage* p) {
+    p->~ResidentMessage();
+    ::operator delete(p);
+  }
+};
+static_assert(sizeof(ResidentMessage) == 64);
+
 namespace {
 
 uint64_t mix64(uint64_t x) {  // splitmix64 finalizer
@@ -33,7 +75,63 @@ uint64_t get_u(const std::string& s, size_t off, int n) {
   return v;
 }
 
+constexpr char kHex[] = "0123456789abcdef";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // upper case does not round-trip, so it is not accepted
+}
+
+// 32 lowercase hex digits, optionally with dashes at the UUID positions (8, 13, 18, 23).
+bool parse_hex16(std::string_view s, bool dashed, uint8_t out[16]) {
+  if (s.size() != (dashed ? 36u : 32u)) return false;
+  int n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (dashed && (i == 8 || i == 13 || i == 18 || i == 23)) {
+      if (s[i] != '-') return false;
+      continue;
+    }
+    int v = hex_value(s[i]);
+    if (v < 0) return false;
+    if (n % 2 == 0) {
+      out[n / 2] = static_cast<uint8_t>(v << 4);
+    } else {
+      out[n / 2] |= static_cast<uint8_t>(v);
+    }
+    ++n;
+  }
+  return true;
+}
+
+std::string format_hex16(const uint8_t in[16], bool dashed) {
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (dashed && (i == 4 || i == 6 || i == 8 || i == 10)) out += '-';
+    out += kHex[in[i] >> 4];
+    out += kHex[in[i] & 15];
+  }
+  return out;
+}
+
+int32_t clamp_delta(int64_t v) {
+  return static_cast<int32_t>(std::clamp<int64_t>(v, INT32_MIN + 1, INT32_MAX));
+}
+
+// Ready-list entries: the seq and the low 16 bits of the epoch in one word. A stale entry whose
+// truncated epoch matches by chance can only deliver a ready message from an earlier position.
+constexpr uint64_t ready_ref(uint64_t seq, uint32_t epoch) { return seq << 16 | (epoch & 0xFFFF); }
+
 }  // namespace
+
+int64_t MessageEntry::first_receive_ms() const {
+  return first_receive_ == kNever ? 0 : sent_ms() + first_receive_;
+}
+void MessageEntry::set_first_receive(int64_t ms) {
+  first_receive_ = ms == 0 ? kNever : clamp_delta(ms - sent_ms());
+}
+void MessageEntry::set_received(int64_t ms) { received_ = clamp_delta(ms - sent_ms()); }
 
 std::string encode_receipt_handle(const ReceiptHandle& h) {
   std::string raw;
@@ -67,49 +165,340 @@ Queue::Queue(std::string n, std::string a, std::string u, QueueConfig c, int64_t
       created_s(now_ms / 1000),
       last_modified_s(now_ms / 1000) {}
 
+Queue::~Queue() { release_all(); }
+
 std::string Queue::sequence_number(uint64_t seq) const {
   return std::to_string(10'000'000'000'000'000'000ULL + seq);
 }
 
-MessageRecord* Queue::find(uint64_t seq) {
-  auto it = messages_.find(seq);
-  return it == messages_.end() ? nullptr : &it->second;
+// ---- the ring ---------------------------------------------------------------------------------
+
+MessageEntry* Queue::find(uint64_t seq) {
+  const uint64_t c = seq / kChunk;
+  if (c >= first_chunk_ && c - first_chunk_ < chunks_.size()) {
+    const Chunk& ch = chunks_[c - first_chunk_];
+    if (ch.entries) {
+      MessageEntry& e = ch.entries[seq % kChunk];
+      return e.live() ? &e : nullptr;
+    }
+  }
+  if (overflow_.empty()) return nullptr;
+  auto it = overflow_.find(seq);
+  return it == overflow_.end() ? nullptr : &it->second;
 }
 
-void Queue::leave_state(MessageRecord& m) {
-  switch (m.state) {
+MessageEntry& Queue::place(uint64_t seq) {
+  ++live_count_;
+  const uint64_t c = seq / kChunk;
+  if (chunks_.empty()) first_chunk_ = c;
+  if (c >= first_chunk_) {
+    size_t i = c - first_chunk_;
+    if (i >= chunks_.size()) {  // past the tail: extend (gaps stay unallocated)
+      if (i - chunks_.size() > std::max<size_t>(64, allocated_chunks_)) {
+        // A jump far ahead of a small ring (recovery meeting an old message first): the ring
+        // restarts here and what it held waits in overflow_, rather than a long run of empty
+        // chunk slots.
+        for (size_t j = 0; j < chunks_.size(); ++j) {
+          if (chunks_[j].entries) evict_chunk(j);
+        }
+        chunks_.clear();
+        first_chunk_ = c;
+        i = 0;
+      }
+      chunks_.resize(i + 1);
+    }
+    Chunk& ch = chunks_[i];
+    if (!ch.entries) {
+      ch.entries = std::make_unique<MessageEntry[]>(kChunk);
+      ++allocated_chunks_;
+      // Entries parked in overflow_ for this chunk's seqs move in, so that a seq is in
+      // overflow_ exactly when its chunk is not allocated.
+      for (auto it = overflow_.lower_bound(c * kChunk);
+           it != overflow_.end() && it->first < (c + 1) * kChunk;) {
+        ch.entries[it->first % kChunk] = it->second;
+        ++ch.live;
+        it = overflow_.erase(it);
+      }
+    }
+    MessageEntry& e = ch.entries[seq % kChunk];
+    e = MessageEntry();
+    e.bits_ = MessageEntry::kLive;
+    ++ch.live;
+    if (seq < age_cursor_) age_cursor_ = seq;
+    return e;
+  }
+  MessageEntry& e = overflow_[seq];
+  e = MessageEntry();
+  e.bits_ = MessageEntry::kLive;
+  return e;
+}
+
+void Queue::release(uint64_t seq, MessageEntry& e) {
+  if (e.resident()) {
+    ResidentMessage* p = e.resident_copy();
+    if (p->ref.valid()) resident_bytes_ -= static_cast<int64_t>(p->bytes());
+    ResidentMessage::destroy(p);
+  }
+  --live_count_;
+  const uint64_t c = seq / kChunk;
+  if (c >= first_chunk_ && c - first_chunk_ < chunks_.size() && chunks_[c - first_chunk_].entries) {
+    Chunk& ch = chunks_[c - first_chunk_];
+    e = MessageEntry();
+    --ch.live;
+    // An empty chunk is released, a sparse one emptied into overflow_, at the next tidy.
+    if (ch.live == 0 || ch.live == kChunk / 4 - 1) tidy_candidates_.push_back(c);
+    return;
+  }
+  overflow_.erase(seq);
+}
+
+void Queue::release_all() {
+  visit([](uint64_t, const MessageEntry& e) {
+    if (e.resident()) ResidentMessage::destroy(e.resident_copy());
+  });
+  chunks_.clear();
+  overflow_.clear();
+  tidy_candidates_.clear();
+  allocated_chunks_ = 0;
+  live_count_ = 0;
+  resident_bytes_ = 0;
+  age_cursor_ = 0;
+}
+
+void Queue::evict_chunk(size_t i) {
+  Chunk& ch = chunks_[i];
+  const uint64_t base = (first_chunk_ + i) * kChunk;
+  for (uint64_t j = 0; j < kChunk; ++j) {
+    if (ch.entries[j].live()) overflow_.emplace(base + j, ch.entries[j]);
+  }
+  ch.entries.reset();
+  ch.live = 0;
+  --allocated_chunks_;
+}
+
+// Keeps the ring proportional to the live messages: releases empty chunks, empties sparse old
+// ones (under a quarter live) into overflow_, and bounds the span of unallocated chunk slots
+// that an old but dense head chunk would otherwise pin. Only chunks that became empty or sparse
+// since the last call are looked at (all of them with `all`). Entries move here, so it runs only
+// from process_due() and finish_restore().
+void Queue::tidy_ring(bool all) {
+  if (chunks_.empty()) {
+    tidy_candidates_.clear();
+    return;
+  }
+  if (all) {
+    tidy_candidates_.clear();
+    for (size_t i = 0; i < chunks_.size(); ++i) tidy_candidates_.push_back(first_chunk_ + i);
+  }
+  const uint64_t tail = first_chunk_ + chunks_.size() - 1;  // still filling: never released
+  const uint64_t newest = (next_seq() == 0 ? 0 : next_seq() - 1) / kChunk;
+  constexpr uint64_t kRecentChunks = 8;  // being consumed right now: sparse is normal there
+  size_t kept = 0;
+  for (uint64_t c : tidy_candidates_) {
+    if (c < first_chunk_ || c >= tail) continue;
+    const size_t i = c - first_chunk_;
+    Chunk& ch = chunks_[i];
+    if (!ch.entries) continue;
+    if (ch.live == 0) {
+      ch.entries.reset();
+      --allocated_chunks_;
+    } else if (ch.live < kChunk / 4) {
+      if (c + kRecentChunks > newest) {
+        tidy_candidates_[kept++] = c;  // look again later
+      } else {
+        evict_chunk(i);
+      }
+    }
+  }
+  tidy_candidates_.resize(kept);
+  while (!chunks_.empty() && !chunks_.front().entries) {
+    chunks_.pop_front();
+    ++first_chunk_;
+  }
+  while (chunks_.size() > 4 * allocated_chunks_ + 64) {
+    evict_chunk(0);
+    while (!chunks_.empty() && !chunks_.front().entries) {
+      chunks_.pop_front();
+      ++first_chunk_;
+    }
+  }
+}
+
+BodyRef Queue::ref_of(const MessageEntry& e) {
+  return e.resident() ? e.resident_copy()->ref : e.logged_ref();
+}
+
+uint32_t Queue::intern_sender(const std::string& s) {
+  auto [it, inserted] = sender_index_.try_emplace(s, static_cast<uint32_t>(senders_.size()));
+  if (inserted) senders_.push_back(s);
+  return it->second;
+}
+
+void Queue::fill_entry(MessageEntry& e, MessageRecord& rec, bool keep_static) {
+  e.bits_ = MessageEntry::kLive | (rec.epoch & MessageEntry::kEpochMask);
+  e.receive_count_ = static_cast<uint32_t>(rec.receive_count);
+  e.set_sent(rec.sent_ms);
+  e.set_first_receive(rec.first_receive_ms);
+  e.set_received(rec.received_ms);
+  if (!keep_static) {
+    e.set_logged(rec.body_ref);
+    return;
+  }
+  ResidentMessage* p = ResidentMessage::create(rec.body.size());
+  std::memcpy(p->body(), rec.body.data(), rec.body.size());
+  p->ref = rec.body_ref;
+  p->sender = intern_sender(rec.sender_id);
+  auto extras = [&]() -> MessageExtras& {
+    if (!p->extras) p->extras = std::make_unique<MessageExtras>();
+    return *p->extras;
+  };
+  if (!parse_hex16(rec.message_id, true, p->id)) extras().message_id = std::move(rec.message_id);
+  if (!parse_hex16(rec.md5_of_body, false, p->md5)) {
+    extras().md5_of_body = std::move(rec.md5_of_body);
+  }
+  if (rec.attributes) extras().attributes = std::move(rec.attributes);
+  if (rec.md5_of_message_attributes) {
+    extras().md5_of_message_attributes = std::move(rec.md5_of_message_attributes);
+  }
+  if (rec.trace_header) extras().trace_header = std::move(rec.trace_header);
+  if (rec.group_id && !config.fifo) extras().group_id = std::move(rec.group_id);
+  if (rec.deduplication_id) extras().deduplication_id = std::move(rec.deduplication_id);
+  if (rec.dead_letter_source_arn) {
+    extras().dead_letter_source_arn = std::move(rec.dead_letter_source_arn);
+  }
+  e.set_resident(p);
+}
+
+MessageRecord Queue::materialize(uint64_t seq, const MessageEntry& e) const {
+  MessageRecord r;
+  r.seq = seq;
+  r.sent_ms = e.sent_ms();
+  r.first_receive_ms = e.first_receive_ms();
+  r.received_ms = e.received_ms();
+  r.receive_count = e.receive_count();
+  r.epoch = e.epoch();
+  r.state = e.state();
+  if (config.fifo && e.group_ < groups_.size() && groups_[e.group_].name != nullptr) {
+    r.group_id = *groups_[e.group_].name;
+  }
+  if (!e.resident()) {
+    r.body_ref = e.logged_ref();
+    return r;
+  }
+  const ResidentMessage* p = e.resident_copy();
+  const MessageExtras* x = p->extras.get();
+  r.body_ref = p->ref;
+  r.body.assign(p->body(), p->body_size);
+  r.message_id = x != nullptr && !x->message_id.empty() ? x->message_id : format_hex16(p->id, true);
+  r.md5_of_body = x != nullptr && !x->md5_of_body.empty() ? x->md5_of_body : format_hex16(p->md5, false);
+  r.sender_id = senders_[p->sender];
+  if (x != nullptr) {
+    r.attributes = x->attributes;
+    r.md5_of_message_attributes = x->md5_of_message_attributes;
+    r.trace_header = x->trace_header;
+    if (!config.fifo) r.group_id = x->group_id;
+    r.deduplication_id = x->deduplication_id;
+    r.dead_letter_source_arn = x->dead_letter_source_arn;
+  }
+  return r;
+}
+
+void Queue::attach_ref(uint64_t seq, const BodyRef& ref, int64_t budget) {
+  MessageEntry* e = find(seq);
+  if (e == nullptr) {
+    // Journaled before it was added (a move), or already gone. Keep it a while for the add.
+    if (early_refs_.emplace(seq, std::make_pair(ref, budget)).second) early_order_.push_back(seq);
+    while (early_order_.size() > 8192) {
+      early_refs_.erase(early_order_.front());
+      early_order_.pop_front();
+    }
+    return;
+  }
+  if (!e->resident()) {
+    e->set_logged(ref);
+    return;
+  }
+  ResidentMessage* p = e->resident_copy();
+  if (p->ref.valid()) {  // counted already
+    p->ref = ref;
+    return;
+  }
+  p->ref = ref;
+  const auto size = static_cast<int64_t>(p->bytes());
+  if (resident_bytes_ + size > budget) {
+    e->set_logged(ref);  // the log has it; read it back on receive
+    ResidentMessage::destroy(p);
+  } else {
+    resident_bytes_ += size;
+  }
+}
+
+void Queue::move_ref(uint64_t seq, const BodyRef& ref) {
+  MessageEntry* e = find(seq);
+  if (e == nullptr) return;
+  if (e->resident()) {
+    e->resident_copy()->ref = ref;
+  } else {
+    e->set_logged(ref);
+  }
+}
+
+Queue::MemoryUse Queue::memory_use() const {
+  MemoryUse u;
+  u.entries = live_count_;
+  size_t b = allocated_chunks_ * kChunk * sizeof(MessageEntry) + chunks_.size() * sizeof(Chunk);
+  b += overflow_.size() * (sizeof(MessageEntry) + sizeof(uint64_t) + 4 * sizeof(void*));
+  b += ready_.size() * sizeof(uint64_t) + ready_groups_.size() * sizeof(uint32_t);
+  b += deadlines_.size() * sizeof(Deadline);
+  b += groups_.capacity() * sizeof(Group) + group_index_.bucket_count() * sizeof(void*);
+  for (const auto& g : groups_) b += g.pending.capacity() * sizeof(uint64_t);
+  for (const auto& [k, v] : group_index_) {
+    b += 2 * sizeof(void*) + sizeof(k) + sizeof(v) + (k.size() > 15 ? k.capacity() + 1 : 0);
+  }
+  u.index_bytes = b;
+  visit([&](uint64_t, const MessageEntry& e) {
+    if (!e.resident()) return;
+    const ResidentMessage* p = e.resident_copy();
+    ++u.resident_copies;
+    u.resident_copy_bytes += p->bytes() + (p->extras ? sizeof(MessageExtras) : 0);
+  });
+  return u;
+}
+
+// ---- states -----------------------------------------------------------------------------------
+
+void Queue::leave_state(MessageEntry& m) {
+  switch (m.state()) {
     case MessageState::kDelayed: --delayed_count_; break;
     case MessageState::kReady: --ready_count_; break;
     case MessageState::kInFlight:
       --inflight_count_;
-      if (config.fifo && m.group_id) {
-        auto it = groups_.find(*m.group_id);
-        if (it != groups_.end()) --it->second.inflight;
-      }
+      if (config.fifo && m.group_ < groups_.size()) --groups_[m.group_].inflight;
       break;
   }
 }
 
-void Queue::make_ready(MessageRecord& m) {
-  m.state = MessageState::kReady;
-  ++m.epoch;
+void Queue::push_ready(uint64_t seq, uint32_t epoch) { ready_.push_back(ready_ref(seq, epoch)); }
+
+void Queue::make_ready(uint64_t seq, MessageEntry& m) {
+  m.set_state(MessageState::kReady);
+  m.bump_epoch();
   ++ready_count_;
   if (config.fifo) {
-    group_unblock_check(*m.group_id);
+    group_unblock_check(m.group_);
   } else {
-    ready_.push_back({m.seq, m.epoch});
+    push_ready(seq, m.epoch());
     wake(1);
   }
 }
 
-void Queue::enter_inflight(MessageRecord& m, int64_t until_ms) {
+void Queue::enter_inflight(uint64_t seq, MessageEntry& m, int64_t until_ms) {
   leave_state(m);
-  m.state = MessageState::kInFlight;
-  ++m.epoch;
-  m.visible_at_ms = until_ms;
+  m.set_state(MessageState::kInFlight);
+  m.bump_epoch();
   ++inflight_count_;
-  if (config.fifo) ++groups_[*m.group_id].inflight;
-  deadlines_.push({until_ms, m.seq, m.epoch});
+  if (config.fifo) ++groups_[m.group_].inflight;
+  deadlines_.push({until_ms, seq, m.epoch()});
   maybe_compact_deadlines();
 }
 
@@ -123,43 +512,83 @@ void Queue::maybe_compact_deadlines() {
   while (!deadlines_.empty()) {
     const Deadline& d = deadlines_.top();
     auto* m = find(d.seq);
-    if (m != nullptr && m->epoch == d.epoch) keep.push_back(d);
+    if (m != nullptr && m->epoch() == d.epoch) keep.push_back(d);
     deadlines_.pop();
   }
   deadlines_ = decltype(deadlines_)(std::greater<>(), std::move(keep));
 }
 
-void Queue::queue_group(const std::string& gid, Group& g) {
-  if (g.queued) return;
-  g.queued = true;
-  ready_groups_.push_back(gid);
+// ---- FIFO groups ------------------------------------------------------------------------------
+
+uint32_t Queue::group_of(const std::string& gid) {
+  auto [it, inserted] = group_index_.try_emplace(gid, 0);
+  if (!inserted) return it->second;
+  uint32_t g;
+  if (!free_groups_.empty()) {
+    g = free_groups_.back();
+    free_groups_.pop_back();
+  } else {
+    g = static_cast<uint32_t>(groups_.size());
+    groups_.emplace_back();
+  }
+  groups_[g] = Group();
+  groups_[g].name = &it->first;
+  it->second = g;
+  return g;
+}
+
+// A group is forgotten once it holds nothing and is not listed in ready_groups_ (a listed group
+// is freed when receive_fifo takes it off the list).
+void Queue::maybe_free_group(uint32_t g) {
+  Group& grp = groups_[g];
+  if (grp.name == nullptr || grp.size() != 0 || grp.inflight > 0 || grp.queued) return;
+  group_index_.erase(*grp.name);
+  grp = Group();
+  free_groups_.push_back(g);
+}
+
+void Queue::queue_group(uint32_t g) {
+  Group& grp = groups_[g];
+  if (grp.queued) return;
+  grp.queued = true;
+  ready_groups_.push_back(g);
   wake(1);
 }
 
-void Queue::group_unblock_check(const std::string& gid) {
-  auto it = groups_.find(gid);
-  if (it == groups_.end()) return;
-  Group& g = it->second;
-  if (g.inflight > 0 || g.pending.empty()) return;
-  auto* front = find(g.pending.front());
-  if (front != nullptr && front->state == MessageState::kReady) queue_group(gid, g);
+void Queue::group_unblock_check(uint32_t g) {
+  if (g >= groups_.size()) return;
+  Group& grp = groups_[g];
+  if (grp.name == nullptr || grp.inflight > 0 || grp.size() == 0) return;
+  auto* front = find(grp.front());
+  if (front != nullptr && front->state() == MessageState::kReady) queue_group(g);
 }
 
-MessageRecord& Queue::add(MessageRecord rec, int64_t delay_s, int64_t now_ms) {
+// ---- adding and removing ----------------------------------------------------------------------
+
+MessageEntry& Queue::add(MessageRecord rec, int64_t delay_s, int64_t now_ms) {
   if (rec.seq == 0) rec.seq = reserve_seq();
   if (rec.sent_ms == 0) rec.sent_ms = now_ms;  // a dead-letter move keeps the original clock
-  uint64_t seq = rec.seq;
-  auto [it, inserted] = messages_.emplace(seq, std::move(rec));
-  MessageRecord& m = it->second;
-  by_age_.emplace_back(seq, m.sent_ms);
-  if (config.fifo) groups_[*m.group_id].pending.push_back(seq);
-  m.visible_at_ms = now_ms + delay_s * 1000;
+  const uint64_t seq = rec.seq;
+  uint32_t g = 0;
+  if (config.fifo) g = group_of(rec.group_id.value_or(""));
+  MessageEntry& m = place(seq);
+  fill_entry(m, rec, /*keep_static=*/!rec.body_ref.valid());
+  m.group_ = g;
+  if (config.fifo) groups_[g].pending.push_back(seq);
   if (delay_s > 0) {
-    m.state = MessageState::kDelayed;
+    m.set_state(MessageState::kDelayed);
     ++delayed_count_;
-    deadlines_.push({m.visible_at_ms, seq, m.epoch});
+    deadlines_.push({now_ms + delay_s * 1000, seq, m.epoch()});
   } else {
-    make_ready(m);
+    make_ready(seq, m);
+  }
+  if (!early_refs_.empty()) {
+    auto it = early_refs_.find(seq);
+    if (it != early_refs_.end()) {
+      auto [ref, budget] = it->second;
+      early_refs_.erase(it);
+      attach_ref(seq, ref, budget);
+    }
   }
   return m;
 }
@@ -170,51 +599,54 @@ void Queue::raise_next_seq(uint64_t want) {
   }
 }
 
-MessageRecord& Queue::restore(MessageRecord rec, int64_t now_ms) {
-  uint64_t seq = rec.seq;
+MessageEntry& Queue::restore(MessageRecord rec, int64_t now_ms) {
+  const uint64_t seq = rec.seq;
   raise_next_seq(seq + 1);
-  int64_t visible_at = rec.visible_at_ms;
+  const int64_t visible_at = rec.visible_at_ms;
   rec.epoch = 0;
-  rec.state = MessageState::kReady;
-  auto [it, inserted] = messages_.insert_or_assign(seq, std::move(rec));
-  MessageRecord& m = it->second;
-  by_age_.emplace_back(seq, m.sent_ms);
-  if (config.fifo) groups_[*m.group_id].pending.push_back(seq);
+  uint32_t g = 0;
+  if (config.fifo) g = group_of(rec.group_id.value_or(""));
+  MessageEntry& m = place(seq);
+  fill_entry(m, rec, /*keep_static=*/!rec.body_ref.valid());
+  m.group_ = g;
+  if (config.fifo) groups_[g].pending.push_back(seq);
   if (visible_at > now_ms) {
-    m.state = MessageState::kDelayed;
+    m.set_state(MessageState::kDelayed);
     ++delayed_count_;
-    deadlines_.push({visible_at, seq, m.epoch});
+    deadlines_.push({visible_at, seq, m.epoch()});
   } else {
-    make_ready(m);
+    make_ready(seq, m);
   }
   return m;
 }
 
+void Queue::restore_received(uint64_t seq, int32_t receive_count, int64_t first_receive_ms) {
+  if (MessageEntry* m = find(seq)) {
+    m->receive_count_ = static_cast<uint32_t>(receive_count);
+    if (m->first_receive_ms() == 0) m->set_first_receive(first_receive_ms);
+  }
+}
+
 void Queue::finish_restore() {
-  std::vector<uint64_t> seqs;
-  seqs.reserve(messages_.size());
-  for (const auto& [seq, m] : messages_) seqs.push_back(seq);
-  std::sort(seqs.begin(), seqs.end());
   ready_.clear();
   ready_groups_.clear();
-  for (auto& [gid, g] : groups_) {
+  for (auto& g : groups_) {
     g.pending.clear();
+    g.head = 0;
     g.queued = false;
   }
-  by_age_.clear();
-  std::vector<std::pair<int64_t, uint64_t>> ages;
-  for (uint64_t seq : seqs) {
-    MessageRecord& m = messages_.at(seq);
-    ages.emplace_back(m.sent_ms, seq);
-    if (config.fifo) groups_[*m.group_id].pending.push_back(seq);
-    if (!config.fifo && m.state == MessageState::kReady) ready_.push_back({seq, m.epoch});
-  }
-  std::sort(ages.begin(), ages.end());
-  for (auto [sent, seq] : ages) by_age_.emplace_back(seq, sent);
-  std::erase_if(groups_, [](const auto& kv) { return kv.second.pending.empty(); });
+  // In seq order: overflow_ holds only seqs below the ring here (nothing is evicted during
+  // recovery but by place()'s restart, which parks the lower seqs).
+  visit([&](uint64_t seq, const MessageEntry& m) {
+    if (config.fifo) groups_[m.group_].pending.push_back(seq);
+    if (!config.fifo && m.state() == MessageState::kReady) push_ready(seq, m.epoch());
+  });
+  for (uint32_t g = 0; g < groups_.size(); ++g) maybe_free_group(g);
   if (config.fifo) {
-    for (auto& [gid, g] : groups_) group_unblock_check(gid);
+    for (uint32_t g = 0; g < groups_.size(); ++g) group_unblock_check(g);
   }
+  age_cursor_ = 0;
+  tidy_ring(/*all=*/true);
 }
 
 void Queue::process_due(int64_t now_ms) {
@@ -222,20 +654,36 @@ void Queue::process_due(int64_t now_ms) {
     Deadline d = deadlines_.top();
     deadlines_.pop();
     auto* m = find(d.seq);
-    if (m == nullptr || m->epoch != d.epoch || m->state == MessageState::kReady) continue;
+    if (m == nullptr || m->epoch() != d.epoch || m->state() == MessageState::kReady) continue;
     leave_state(*m);
-    make_ready(*m);
+    make_ready(d.seq, *m);
   }
-  const int64_t retention_ms = config.message_retention_period * 1000;
-  while (!by_age_.empty()) {
-    auto [seq, sent] = by_age_.front();
-    if (messages_.count(seq) != 0) {
-      if (sent + retention_ms > now_ms) break;
-      erase(seq);
+  // Retention, in send (= seq) order: stop at the first live message still within it. Messages
+  // moved in with an older clock are caught when met (expired() in receive).
+  while (!overflow_.empty() && expired(overflow_.begin()->second, now_ms)) {
+    erase(overflow_.begin()->first);
+    counters.expired.add(1);
+  }
+  const uint64_t limit = next_seq();
+  while (!chunks_.empty()) {
+    age_cursor_ = std::max(age_cursor_, first_chunk_ * kChunk);
+    if (age_cursor_ >= limit) break;
+    const uint64_t c = age_cursor_ / kChunk;
+    if (c - first_chunk_ >= chunks_.size()) break;
+    const Chunk& ch = chunks_[c - first_chunk_];
+    if (!ch.entries) {
+      age_cursor_ = (c + 1) * kChunk;
+      continue;
+    }
+    const MessageEntry& e = ch.entries[age_cursor_ % kChunk];
+    if (e.live()) {
+      if (!expired(e, now_ms)) break;
+      erase(age_cursor_);
       counters.expired.add(1);
     }
-    by_age_.pop_front();
+    ++age_cursor_;
   }
+  if (!tidy_candidates_.empty()) tidy_ring(false);
   while (!dedup_order_.empty() && dedup_order_.front().second <= now_ms) {
     auto it = dedup_.find(dedup_order_.front().first);
     if (it != dedup_.end() && it->second.expires_ms <= now_ms) dedup_.erase(it);
@@ -246,63 +694,77 @@ void Queue::process_due(int64_t now_ms) {
   }
 }
 
-void Queue::forget_resident(const MessageRecord& m) {
-  if (m.body_ref.valid() && !m.body.empty()) {
-    resident_body_bytes -= static_cast<int64_t>(m.body.size());
-  }
-}
-
 void Queue::erase(uint64_t seq) {
-  auto it = messages_.find(seq);
-  if (it == messages_.end()) return;
-  MessageRecord& m = it->second;
-  forget_resident(m);
-  leave_state(m);
-  if (config.fifo && m.group_id) {
-    auto git = groups_.find(*m.group_id);
-    if (git != groups_.end()) {
-      auto& p = git->second.pending;
-      auto pos = std::find(p.begin(), p.end(), seq);
-      if (pos != p.end()) p.erase(pos);
-      std::string gid = *m.group_id;
-      messages_.erase(it);
-      if (p.empty() && git->second.inflight == 0) {
-        groups_.erase(git);
-      } else {
-        group_unblock_check(gid);
-      }
-      return;
+  MessageEntry* m = find(seq);
+  if (m == nullptr) return;
+  leave_state(*m);
+  if (config.fifo && m->group_ < groups_.size()) {
+    const uint32_t g = m->group_;
+    Group& grp = groups_[g];
+    auto begin = grp.pending.begin() + grp.head;
+    auto pos = std::find(begin, grp.pending.end(), seq);
+    if (pos == begin) {
+      ++grp.head;
+    } else if (pos != grp.pending.end()) {
+      grp.pending.erase(pos);
     }
-  }
-  messages_.erase(it);
-}
-
-void Queue::set_visibility(MessageRecord& m, int64_t visible_at_ms, int64_t now_ms) {
-  if (visible_at_ms <= now_ms) {
-    if (m.state == MessageState::kReady) return;
-    leave_state(m);
-    make_ready(m);
+    if (grp.head > 32 && grp.head * 2 > grp.pending.size()) {
+      grp.pending.erase(grp.pending.begin(), grp.pending.begin() + grp.head);
+      grp.head = 0;
+    } else if (grp.size() == 0) {
+      grp.pending.clear();
+      grp.head = 0;
+    }
+    release(seq, *m);
+    if (grp.size() == 0 && grp.inflight == 0) {
+      maybe_free_group(g);
+    } else {
+      group_unblock_check(g);
+    }
     return;
   }
-  enter_inflight(m, visible_at_ms);
+  release(seq, *m);
+}
+
+void Queue::set_visibility(uint64_t seq, MessageEntry& m, int64_t visible_at_ms, int64_t now_ms) {
+  if (visible_at_ms <= now_ms) {
+    if (m.state() == MessageState::kReady) return;
+    leave_state(m);
+    make_ready(seq, m);
+    return;
+  }
+  enter_inflight(seq, m, visible_at_ms);
 }
 
 void Queue::purge() {
-  messages_.clear();
+  release_all();
   ready_.clear();
+  group_index_.clear();
   groups_.clear();
+  free_groups_.clear();
   ready_groups_.clear();
   deadlines_ = {};
-  by_age_.clear();
   attempts.clear();
+  early_refs_.clear();
+  early_order_.clear();
   ready_count_ = inflight_count_ = delayed_count_ = 0;
-  resident_body_bytes = 0;
 }
 
 int64_t Queue::oldest_sent_ms() const {
-  // After process_due the head is live; entries of deleted messages are skipped all the same.
-  for (const auto& [seq, sent] : by_age_) {
-    if (messages_.count(seq) != 0) return sent;
+  // The retention order is seq order: overflow_ holds the oldest seqs, then the ring from the
+  // retention cursor (after process_due, the first live entry there is where it stopped).
+  if (!overflow_.empty()) return overflow_.begin()->second.sent_ms();
+  for (uint64_t s = std::max(age_cursor_, first_chunk_ * kChunk), end = next_seq();
+       s < end && !chunks_.empty();) {
+    const uint64_t c = s / kChunk;
+    if (c - first_chunk_ >= chunks_.size()) break;
+    const Chunk& ch = chunks_[c - first_chunk_];
+    if (!ch.entries) {
+      s = (c + 1) * kChunk;
+      continue;
+    }
+    if (ch.entries[s % kChunk].live()) return ch.entries[s % kChunk].sent_ms();
+    ++s;
   }
   return -1;
 }
@@ -338,8 +800,10 @@ void Queue::wake_all() {
   waiters_.clear();
 }
 
+// ---- receiving --------------------------------------------------------------------------------
+
 void Queue::receive(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
-                    std::vector<MessageRecord*>& out, std::vector<MessageRecord>& moved) {
+                    std::vector<Taken>& out, std::vector<MessageRecord>& moved) {
   if (config.fifo) {
     receive_fifo(max, visibility_s, now_ms, move_after, out, moved);
   } else {
@@ -348,92 +812,106 @@ void Queue::receive(int max, int64_t visibility_s, int64_t now_ms, int64_t move_
 }
 
 void Queue::receive_standard(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
-                             std::vector<MessageRecord*>& out, std::vector<MessageRecord>& moved) {
+                             std::vector<Taken>& out, std::vector<MessageRecord>& moved) {
   const size_t moved_before = moved.size();
   auto taken = [&] {  // a move task's take counts what it removes; a receive what it returns
     return static_cast<int>(out.size() + (move_after == kTakeAll ? moved.size() - moved_before : 0));
   };
   while (taken() < max && !ready_.empty()) {
-    Ref r = ready_.front();
+    const uint64_t r = ready_.front();
     ready_.pop_front();
-    auto* m = find(r.seq);
-    if (m == nullptr || m->epoch != r.epoch || m->state != MessageState::kReady) continue;
-    if (expired(*m, now_ms)) {  // moved in with an older clock than the age list's order
-      erase(r.seq);
+    const uint64_t seq = r >> 16;
+    auto* m = find(seq);
+    if (m == nullptr || (m->epoch() & 0xFFFF) != (r & 0xFFFF) ||
+        m->state() != MessageState::kReady) {
+      continue;
+    }
+    if (expired(*m, now_ms)) {  // moved in with an older clock than the ring's order
+      erase(seq);
       counters.expired.add(1);
       continue;
     }
-    if (move_after == kTakeAll || (move_after > 0 && m->receive_count + 1 > move_after)) {
-      ++m->receive_count;
-      moved.push_back(*m);
-      erase(r.seq);
+    if (move_after == kTakeAll || (move_after > 0 && m->receive_count() + 1 > move_after)) {
+      ++m->receive_count_;
+      moved.push_back(materialize(seq, *m));
+      erase(seq);
       continue;
     }
-    ++m->receive_count;
-    if (m->first_receive_ms == 0) m->first_receive_ms = now_ms;
-    m->received_ms = now_ms;
-    enter_inflight(*m, now_ms + visibility_s * 1000);
-    out.push_back(m);
+    ++m->receive_count_;
+    if (m->first_receive_ms() == 0) m->set_first_receive(now_ms);
+    m->set_received(now_ms);
+    enter_inflight(seq, *m, now_ms + visibility_s * 1000);
+    out.push_back({seq, m});
   }
 }
 
 void Queue::receive_fifo(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
-                         std::vector<MessageRecord*>& out, std::vector<MessageRecord>& moved) {
+                         std::vector<Taken>& out, std::vector<MessageRecord>& moved) {
   size_t budget = ready_groups_.size();  // visit each listed group at most once per call
   const size_t moved_before = moved.size();
   auto taken = [&] {
     return static_cast<int>(out.size() + (move_after == kTakeAll ? moved.size() - moved_before : 0));
   };
+  // Removes pending[i] of group g (which the caller has left) from the index.
+  auto drop = [&](uint32_t g, size_t i, uint64_t seq, MessageEntry& m) {
+    leave_state(m);
+    Group& grp = groups_[g];
+    if (i == grp.head) {
+      ++grp.head;
+    } else {
+      grp.pending.erase(grp.pending.begin() + static_cast<long>(i));
+    }
+    release(seq, m);
+  };
   while (taken() < max && budget-- > 0 && !ready_groups_.empty()) {
-    std::string gid = std::move(ready_groups_.front());
+    const uint32_t g = ready_groups_.front();
     ready_groups_.pop_front();
-    auto git = groups_.find(gid);
-    if (git == groups_.end()) continue;
-    Group& g = git->second;
-    g.queued = false;
-    if (g.inflight > 0) continue;
-    size_t i = 0;
-    while (i < g.pending.size() && taken() < max) {
-      auto* m = find(g.pending[i]);
+    groups_[g].queued = false;
+    if (groups_[g].name == nullptr) continue;
+    if (groups_[g].inflight > 0) continue;
+    size_t i = groups_[g].head;
+    while (i < groups_[g].pending.size() && taken() < max) {
+      const uint64_t seq = groups_[g].pending[i];
+      auto* m = find(seq);
       if (m == nullptr) {
-        g.pending.erase(g.pending.begin() + static_cast<long>(i));
+        groups_[g].pending.erase(groups_[g].pending.begin() + static_cast<long>(i));
         continue;
       }
-      if (m->state != MessageState::kReady) break;
+      if (m->state() != MessageState::kReady) break;
       if (expired(*m, now_ms)) {
-        forget_resident(*m);
-        leave_state(*m);
-        messages_.erase(m->seq);
-        g.pending.erase(g.pending.begin() + static_cast<long>(i));
+        drop(g, i, seq, *m);
         counters.expired.add(1);
+        i = std::max<size_t>(i, groups_[g].head);
         continue;
       }
-      if (move_after == kTakeAll || (move_after > 0 && m->receive_count + 1 > move_after)) {
-        ++m->receive_count;
-        moved.push_back(*m);
-        forget_resident(*m);
-        leave_state(*m);
-        messages_.erase(m->seq);
-        g.pending.erase(g.pending.begin() + static_cast<long>(i));
+      if (move_after == kTakeAll || (move_after > 0 && m->receive_count() + 1 > move_after)) {
+        ++m->receive_count_;
+        moved.push_back(materialize(seq, *m));
+        drop(g, i, seq, *m);
+        i = std::max<size_t>(i, groups_[g].head);
         continue;
       }
-      ++m->receive_count;
-      if (m->first_receive_ms == 0) m->first_receive_ms = now_ms;
-      m->received_ms = now_ms;
-      enter_inflight(*m, now_ms + visibility_s * 1000);
-      out.push_back(m);
+      ++m->receive_count_;
+      if (m->first_receive_ms() == 0) m->set_first_receive(now_ms);
+      m->set_received(now_ms);
+      enter_inflight(seq, *m, now_ms + visibility_s * 1000);
+      out.push_back({seq, m});
       ++i;
     }
-    // groups_ may have been rehashed by enter_inflight's operator[]; look the group up again.
-    git = groups_.find(gid);
-    if (git == groups_.end()) continue;
-    if (git->second.pending.empty() && git->second.inflight == 0) {
-      groups_.erase(git);
+    Group& grp = groups_[g];
+    if (grp.size() == 0) {
+      grp.pending.clear();
+      grp.head = 0;
+    }
+    if (grp.size() == 0 && grp.inflight == 0) {
+      maybe_free_group(g);
     } else {
-      group_unblock_check(gid);
+      group_unblock_check(g);
     }
   }
 }
+
+// ---- FIFO deduplication -----------------------------------------------------------------------
 
 const Queue::DedupEntry* Queue::find_dedup(const std::string& key, int64_t now_ms) {
   auto it = dedup_.find(key);

@@ -531,6 +531,13 @@ void Log::writer_loop() {
         (stop || SteadyClock::now() >= last_sync_ + interval)) {
       if (Status s = sync_active(); !s.ok()) enter_failed(s);
     }
+    // A burst can make one batch very large; keep the buffers (which alternate with pending_)
+    // for the next batch only while they are of an ordinary size, so that the high-water mark of
+    // a burst is not held for the life of the process.
+    constexpr size_t kKeepBytes = 4u << 20, kKeepEntries = 16384;
+    if (buf.capacity() > kKeepBytes) std::string().swap(buf);
+    if (entries.capacity() > kKeepEntries) std::vector<Pending>().swap(entries);
+    if (results.capacity() > kKeepEntries) std::vector<AppendResult>().swap(results);
     entries.clear();
     buf.clear();
     results.clear();
