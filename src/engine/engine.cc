@@ -613,8 +613,8 @@ SendMessageBatchResultEntry Engine::enqueue(Queue& q, MessageRecord rec, int64_t
     dedup_key = q.config.deduplication_scope == "messageGroup"
                     ? *rec.group_id + '\x1f' + *rec.deduplication_id
                     : *rec.deduplication_id;
-    if (const auto* seen = q.find_dedup(dedup_key, now)) {
-      r.message_id = seen->message_id;
+    if (auto seen = q.find_dedup(dedup_key, now)) {
+      r.message_id = std::move(seen->message_id);
       r.sequence_number = q.sequence_number(seen->seq);
       return r;
     }
@@ -632,7 +632,7 @@ SendMessageBatchResultEntry Engine::enqueue(Queue& q, MessageRecord rec, int64_t
   q.counters.sent.add(1);
   if (q.config.fifo) {
     r.sequence_number = q.sequence_number(seq);
-    q.remember_dedup(dedup_key, {r.message_id, seq, now + kDedupWindowMs});
+    q.remember_dedup(dedup_key, r.message_id, seq, now + kDedupWindowMs);
   }
   return r;
 }
@@ -1383,7 +1383,7 @@ void Engine::restore_message(uint64_t uid, MessageRecord rec) {
     std::string key = q->config.deduplication_scope == "messageGroup"
                           ? rec.group_id.value_or("") + '\x1f' + *rec.deduplication_id
                           : *rec.deduplication_id;
-    q->remember_dedup(key, {rec.message_id, rec.seq, rec.sent_ms + kDedupWindowMs});
+    q->remember_dedup(key, rec.message_id, rec.seq, rec.sent_ms + kDedupWindowMs);
   }
   if (rec.sent_ms + q->config.message_retention_period * 1000 <= now) {
     q->erase(rec.seq);  // an older copy (before a compaction rewrite) may be there

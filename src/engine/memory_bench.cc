@@ -58,6 +58,10 @@ void print_index(tern::engine::Engine& engine, long n) {
         u.entries, static_cast<double>(u.index_bytes) / static_cast<double>(n),
         u.resident_copies, static_cast<double>(u.resident_copy_bytes) / 1048576.0,
         static_cast<double>(u.resident_copy_bytes) / static_cast<double>(n), n);
+    if (u.dedup_entries > 0) {
+      std::printf("fifo deduplication table (sends of the last 5 minutes): %zu entries, %.1f B/message\n",
+                  u.dedup_entries, static_cast<double>(u.dedup_bytes) / static_cast<double>(n));
+    }
   }
 }
 }  // namespace

@@ -10,16 +10,46 @@
 
 namespace tern::engine {
 
-// The rare fields of a resident message: one allocation, only when one of them is present.
+// The rare fields of a resident message, in one allocation, only when one of them is present:
+// the attributes, and the present string fields packed as (tag byte, u32 length, bytes).
 struct MessageExtras {
-  std::string message_id;   // only when it is not a lowercase canonical UUID
-  std::string md5_of_body;  // only when it is not 32 lowercase hex digits
+  enum Tag : uint8_t {
+    kMessageId,  // only when it is not a lowercase canonical UUID
+    kMd5OfBody,  // only when it is not 32 lowercase hex digits
+    kMd5OfMessageAttributes,
+    kTraceHeader,
+    kGroupId,  // standard queues (FIFO queues keep it per group)
+    kDeduplicationId,
+    kDeadLetterSourceArn,
+  };
   std::shared_ptr<const MessageAttributes> attributes;
-  std::optional<std::string> md5_of_message_attributes;
-  std::optional<std::string> trace_header;
-  std::optional<std::string> group_id;  // standard queues (FIFO queues keep it per group)
-  std::optional<std::string> deduplication_id;
-  std::optional<std::string> dead_letter_source_arn;
+  std::string fields;
+
+  void put(Tag t, const std::string& v) {
+    const auto n = static_cast<uint32_t>(v.size());
+    fields += static_cast<char>(t);
+    fields.append(reinterpret_cast<const char*>(&n), 4);
+    fields += v;
+  }
+  std::optional<std::string> get(Tag t) const {
+    for (size_t i = 0; i + 5 <= fields.size();) {
+      uint32_t n;
+      std::memcpy(&n, fields.data() + i + 1, 4);
+      if (static_cast<uint8_t>(fields[i]) == t) return fields.substr(i + 5, n);
+      i += 5 + n;
+    }
+    return std::nullopt;
+  }
+  size_t bytes() const {
+    size_t b = sizeof(MessageExtras) + (fields.capacity() > 15 ? fields.capacity() + 1 : 0);
+    if (attributes) {
+      for (const auto& [k, v] : *attributes) {
+        b += 96 + k.size() + v.data_type.size() + v.string_value.value_or("").size() +
+             v.binary_value.value_or("").size();
+      }
+    }
+    return b;
+  }
 };
 
 // A message's static fields and body, kept in memory until the log holds them (and after, while
@@ -35,7 +65,8 @@ struct ResidentMessage {
 
   char* body() { return reinterpret_cast<char*>(this + 1); }
   const char* body() const { return reinterpret_cast<const char*>(this + 1); }
-  size_t bytes() const { return sizeof(ResidentMessage) + body_size; }
+  // What the resident budget counts.
+  size_t bytes() const { return sizeof(ResidentMessage) + body_size + (extras ? extras->bytes() : 0); }
 
   static ResidentMessage* create(size_t body_size) {
     void* mem = ::operator new(sizeof(ResidentMessage) + body_size);
@@ -352,20 +383,20 @@ void Queue::fill_entry(MessageEntry& e, MessageRecord& rec, bool keep_static) {
     if (!p->extras) p->extras = std::make_unique<MessageExtras>();
     return *p->extras;
   };
-  if (!parse_hex16(rec.message_id, true, p->id)) extras().message_id = std::move(rec.message_id);
-  if (!parse_hex16(rec.md5_of_body, false, p->md5)) {
-    extras().md5_of_body = std::move(rec.md5_of_body);
-  }
+  using T = MessageExtras::Tag;
+  if (!parse_hex16(rec.message_id, true, p->id)) extras().put(T::kMessageId, rec.message_id);
+  if (!parse_hex16(rec.md5_of_body, false, p->md5)) extras().put(T::kMd5OfBody, rec.md5_of_body);
   if (rec.attributes) extras().attributes = std::move(rec.attributes);
   if (rec.md5_of_message_attributes) {
-    extras().md5_of_message_attributes = std::move(rec.md5_of_message_attributes);
+    extras().put(T::kMd5OfMessageAttributes, *rec.md5_of_message_attributes);
   }
-  if (rec.trace_header) extras().trace_header = std::move(rec.trace_header);
-  if (rec.group_id && !config.fifo) extras().group_id = std::move(rec.group_id);
-  if (rec.deduplication_id) extras().deduplication_id = std::move(rec.deduplication_id);
+  if (rec.trace_header) extras().put(T::kTraceHeader, *rec.trace_header);
+  if (rec.group_id && !config.fifo) extras().put(T::kGroupId, *rec.group_id);
+  if (rec.deduplication_id) extras().put(T::kDeduplicationId, *rec.deduplication_id);
   if (rec.dead_letter_source_arn) {
-    extras().dead_letter_source_arn = std::move(rec.dead_letter_source_arn);
+    extras().put(T::kDeadLetterSourceArn, *rec.dead_letter_source_arn);
   }
+  if (p->extras) p->extras->fields.shrink_to_fit();
   e.set_resident(p);
 }
 
@@ -387,19 +418,23 @@ MessageRecord Queue::materialize(uint64_t seq, const MessageEntry& e) const {
   }
   const ResidentMessage* p = e.resident_copy();
   const MessageExtras* x = p->extras.get();
+  using T = MessageExtras::Tag;
   r.body_ref = p->ref;
   r.body.assign(p->body(), p->body_size);
-  r.message_id = x != nullptr && !x->message_id.empty() ? x->message_id : format_hex16(p->id, true);
-  r.md5_of_body = x != nullptr && !x->md5_of_body.empty() ? x->md5_of_body : format_hex16(p->md5, false);
   r.sender_id = senders_[p->sender];
-  if (x != nullptr) {
-    r.attributes = x->attributes;
-    r.md5_of_message_attributes = x->md5_of_message_attributes;
-    r.trace_header = x->trace_header;
-    if (!config.fifo) r.group_id = x->group_id;
-    r.deduplication_id = x->deduplication_id;
-    r.dead_letter_source_arn = x->dead_letter_source_arn;
+  if (x == nullptr) {
+    r.message_id = format_hex16(p->id, true);
+    r.md5_of_body = format_hex16(p->md5, false);
+    return r;
   }
+  r.message_id = x->get(T::kMessageId).value_or(format_hex16(p->id, true));
+  r.md5_of_body = x->get(T::kMd5OfBody).value_or(format_hex16(p->md5, false));
+  r.attributes = x->attributes;
+  r.md5_of_message_attributes = x->get(T::kMd5OfMessageAttributes);
+  r.trace_header = x->get(T::kTraceHeader);
+  if (!config.fifo) r.group_id = x->get(T::kGroupId);
+  r.deduplication_id = x->get(T::kDeduplicationId);
+  r.dead_letter_source_arn = x->get(T::kDeadLetterSourceArn);
   return r;
 }
 
@@ -460,8 +495,13 @@ Queue::MemoryUse Queue::memory_use() const {
     if (!e.resident()) return;
     const ResidentMessage* p = e.resident_copy();
     ++u.resident_copies;
-    u.resident_copy_bytes += p->bytes() + (p->extras ? sizeof(MessageExtras) : 0);
+    u.resident_copy_bytes += p->bytes();
   });
+  u.dedup_entries = dedup_.size();
+  u.dedup_bytes = dedup_.bucket_count() * sizeof(void*);
+  for (const auto& [k, v] : dedup_) {
+    u.dedup_bytes += 2 * sizeof(void*) + sizeof(k) + sizeof(v) + (k.size() > 15 ? k.capacity() + 1 : 0);
+  }
   return u;
 }
 
@@ -684,10 +724,12 @@ void Queue::process_due(int64_t now_ms) {
     ++age_cursor_;
   }
   if (!tidy_candidates_.empty()) tidy_ring(false);
-  while (!dedup_order_.empty() && dedup_order_.front().second <= now_ms) {
-    auto it = dedup_.find(dedup_order_.front().first);
-    if (it != dedup_.end() && it->second.expires_ms <= now_ms) dedup_.erase(it);
-    dedup_order_.pop_front();
+  while (dedup_head_ != nullptr) {
+    auto it = dedup_.find(*dedup_head_);
+    if (it->second.expires_ms > now_ms) break;
+    dedup_head_ = it->second.next;
+    if (&it->second == dedup_tail_) dedup_tail_ = nullptr;
+    dedup_.erase(it);
   }
   if (attempts.size() > 1024) {
     std::erase_if(attempts, [&](const auto& kv) { return kv.second.expires_ms <= now_ms; });
@@ -913,19 +955,31 @@ void Queue::receive_fifo(int max, int64_t visibility_s, int64_t now_ms, int64_t 
 
 // ---- FIFO deduplication -----------------------------------------------------------------------
 
-const Queue::DedupEntry* Queue::find_dedup(const std::string& key, int64_t now_ms) {
+// An entry past its window is not a hit; it is erased by process_due() in list order (an entry
+// remembered again later keeps its place in the list, so the entries behind it may wait up to a
+// window longer: find_dedup() checks the time itself).
+std::optional<Queue::DedupHit> Queue::find_dedup(const std::string& key, int64_t now_ms) const {
   auto it = dedup_.find(key);
-  if (it == dedup_.end()) return nullptr;
-  if (it->second.expires_ms <= now_ms) {
-    dedup_.erase(it);
-    return nullptr;
-  }
-  return &it->second;
+  if (it == dedup_.end() || it->second.expires_ms <= now_ms) return std::nullopt;
+  const DedupEntry& e = it->second;
+  return DedupHit{e.odd_id ? *e.odd_id : format_hex16(e.id, true), e.seq};
 }
 
-void Queue::remember_dedup(const std::string& key, DedupEntry e) {
-  dedup_order_.emplace_back(key, e.expires_ms);
-  dedup_[key] = std::move(e);
+void Queue::remember_dedup(const std::string& key, const std::string& message_id, uint64_t seq,
+                           int64_t expires_ms) {
+  auto [it, inserted] = dedup_.try_emplace(key);
+  DedupEntry& e = it->second;
+  e.odd_id.reset();
+  if (!parse_hex16(message_id, true, e.id)) e.odd_id = std::make_unique<std::string>(message_id);
+  e.seq = seq;
+  e.expires_ms = expires_ms;
+  if (!inserted) return;
+  if (dedup_tail_ != nullptr) {
+    dedup_tail_->next = &it->first;
+  } else {
+    dedup_head_ = &it->first;
+  }
+  dedup_tail_ = &e;
 }
 
 }  // namespace tern::engine

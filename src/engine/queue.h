@@ -273,14 +273,14 @@ struct Queue : std::enable_shared_from_this<Queue> {
   // Send time of the message at the head of the retention order, or -1 when there is none.
   int64_t oldest_sent_ms() const;
 
-  // FIFO deduplication: returns the remembered send for this key, if still in its window.
-  struct DedupEntry {
+  // FIFO deduplication: the send remembered for this key, if still in its window.
+  struct DedupHit {
     std::string message_id;
     uint64_t seq;
-    int64_t expires_ms;
   };
-  const DedupEntry* find_dedup(const std::string& key, int64_t now_ms);
-  void remember_dedup(const std::string& key, DedupEntry e);
+  std::optional<DedupHit> find_dedup(const std::string& key, int64_t now_ms) const;
+  void remember_dedup(const std::string& key, const std::string& message_id, uint64_t seq,
+                      int64_t expires_ms);
 
   // FIFO receive-request-attempt memory.
   struct Attempt {
@@ -291,13 +291,17 @@ struct Queue : std::enable_shared_from_this<Queue> {
 
   std::string sequence_number(uint64_t seq) const;
 
-  // Exact bytes of the message index (entries, chunk table, overflow, ready list, deadline heap,
-  // groups) and of the resident copies, for engine_memory_bench. Allocator overhead excluded.
+  // Bytes of the message index (entries, chunk table, overflow, ready list, deadline heap,
+  // groups), of the resident copies and of the FIFO deduplication table, for
+  // engine_memory_bench: exact for the arrays, the payload of each node for the node-based maps
+  // (overflow, groups, deduplication), allocator overhead excluded.
   struct MemoryUse {
     size_t entries = 0;
     size_t index_bytes = 0;
     size_t resident_copies = 0;
     size_t resident_copy_bytes = 0;
+    size_t dedup_entries = 0;  // FIFO: sends of the last five minutes
+    size_t dedup_bytes = 0;
   };
   MemoryUse memory_use() const;
 
@@ -389,8 +393,18 @@ struct Queue : std::enable_shared_from_this<Queue> {
   size_t ready_count_ = 0, inflight_count_ = 0, delayed_count_ = 0;
   std::deque<std::weak_ptr<Waiter>> waiters_;
   size_t waiter_sweep_at_ = 64;
+  // FIFO deduplication table: one node per send of the last five minutes, chained in the order
+  // they were remembered (their expiry order) through `next`, which names the next node's key.
+  struct DedupEntry {
+    uint8_t id[16];
+    uint64_t seq = 0;
+    int64_t expires_ms = 0;
+    const std::string* next = nullptr;
+    std::unique_ptr<std::string> odd_id;  // a MessageId that is not a canonical UUID
+  };
   std::unordered_map<std::string, DedupEntry> dedup_;
-  std::deque<std::pair<std::string, int64_t>> dedup_order_;
+  const std::string* dedup_head_ = nullptr;
+  DedupEntry* dedup_tail_ = nullptr;
 };
 
 }  // namespace tern::engine
