@@ -764,10 +764,10 @@ Message Engine::to_message(const Queue& q, MessageRecord& m,
                            const std::vector<std::string>& attribute_names,
                            const std::vector<std::string>& message_attribute_names) const {
   Message out;
-  out.message_id = m.message_id;
+  out.message_id = std::move(m.message_id);
   out.receipt_handle = encode_receipt_handle(
       {q.uid, m.seq, static_cast<uint32_t>(m.receive_count)});
-  out.md5_of_body = m.md5_of_body;
+  out.md5_of_body = std::move(m.md5_of_body);
   out.body = std::move(m.body);
   if (!attribute_names.empty()) {
     bool all = std::find(attribute_names.begin(), attribute_names.end(), "All") !=

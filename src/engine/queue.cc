@@ -1,6 +1,7 @@
 #include "engine/queue.h"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstring>
 #include <new>
@@ -108,42 +109,44 @@ uint64_t get_u(const std::string& s, size_t off, int n) {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case does not round-trip, so it is not accepted
-}
+// Lowercase hex digits only: upper case would not round-trip through format_hex16.
+constexpr std::array<int8_t, 256> kHexValue = [] {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<int8_t>(i);
+  for (int i = 0; i < 6; ++i) t['a' + i] = static_cast<int8_t>(10 + i);
+  return t;
+}();
+// Where byte i's two digits start in a canonical UUID (dashes at 8, 13, 18 and 23).
+constexpr uint8_t kUuidPos[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
 
-// 32 lowercase hex digits, optionally with dashes at the UUID positions (8, 13, 18, 23).
-bool parse_hex16(std::string_view s, bool dashed, uint8_t out[16]) {
-  if (s.size() != (dashed ? 36u : 32u)) return false;
-  int n = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (dashed && (i == 8 || i == 13 || i == 18 || i == 23)) {
-      if (s[i] != '-') return false;
-      continue;
-    }
-    int v = hex_value(s[i]);
-    if (v < 0) return false;
-    if (n % 2 == 0) {
-      out[n / 2] = static_cast<uint8_t>(v << 4);
-    } else {
-      out[n / 2] |= static_cast<uint8_t>(v);
-    }
-    ++n;
+// 32 lowercase hex digits, or a canonical lowercase UUID when `Dashed`.
+template <bool Dashed>
+bool parse_hex16(std::string_view s, uint8_t out[16]) {
+  if (s.size() != (Dashed ? 36u : 32u)) return false;
+  if (Dashed && (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')) return false;
+  int bad = 0;
+  for (int i = 0; i < 16; ++i) {
+    const size_t p = Dashed ? kUuidPos[i] : 2 * i;
+    const int hi = kHexValue[static_cast<uint8_t>(s[p])];
+    const int lo = kHexValue[static_cast<uint8_t>(s[p + 1])];
+    bad |= hi | lo;  // negative when either is not a digit
+    out[i] = static_cast<uint8_t>(hi << 4 | (lo & 15));
   }
-  return true;
+  return bad >= 0;
 }
+bool parse_uuid(std::string_view s, uint8_t out[16]) { return parse_hex16<true>(s, out); }
+bool parse_md5(std::string_view s, uint8_t out[16]) { return parse_hex16<false>(s, out); }
 
 std::string format_hex16(const uint8_t in[16], bool dashed) {
-  std::string out;
-  out.reserve(36);
+  char buf[36];
+  size_t n = 0;
   for (int i = 0; i < 16; ++i) {
-    if (dashed && (i == 4 || i == 6 || i == 8 || i == 10)) out += '-';
-    out += kHex[in[i] >> 4];
-    out += kHex[in[i] & 15];
+    if (dashed && (i == 4 || i == 6 || i == 8 || i == 10)) buf[n++] = '-';
+    buf[n++] = kHex[in[i] >> 4];
+    buf[n++] = kHex[in[i] & 15];
   }
-  return out;
+  return std::string(buf, n);
 }
 
 int32_t clamp_delta(int64_t v) {
@@ -360,8 +363,10 @@ BodyRef Queue::ref_of(const MessageEntry& e) {
 }
 
 uint32_t Queue::intern_sender(const std::string& s) {
+  if (last_sender_ < senders_.size() && senders_[last_sender_] == s) return last_sender_;
   auto [it, inserted] = sender_index_.try_emplace(s, static_cast<uint32_t>(senders_.size()));
   if (inserted) senders_.push_back(s);
+  last_sender_ = it->second;
   return it->second;
 }
 
@@ -384,8 +389,8 @@ void Queue::fill_entry(MessageEntry& e, MessageRecord& rec, bool keep_static) {
     return *p->extras;
   };
   using T = MessageExtras::Tag;
-  if (!parse_hex16(rec.message_id, true, p->id)) extras().put(T::kMessageId, rec.message_id);
-  if (!parse_hex16(rec.md5_of_body, false, p->md5)) extras().put(T::kMd5OfBody, rec.md5_of_body);
+  if (!parse_uuid(rec.message_id, p->id)) extras().put(T::kMessageId, rec.message_id);
+  if (!parse_md5(rec.md5_of_body, p->md5)) extras().put(T::kMd5OfBody, rec.md5_of_body);
   if (rec.attributes) extras().attributes = std::move(rec.attributes);
   if (rec.md5_of_message_attributes) {
     extras().put(T::kMd5OfMessageAttributes, *rec.md5_of_message_attributes);
@@ -970,7 +975,7 @@ void Queue::remember_dedup(const std::string& key, const std::string& message_id
   auto [it, inserted] = dedup_.try_emplace(key);
   DedupEntry& e = it->second;
   e.odd_id.reset();
-  if (!parse_hex16(message_id, true, e.id)) e.odd_id = std::make_unique<std::string>(message_id);
+  if (!parse_uuid(message_id, e.id)) e.odd_id = std::make_unique<std::string>(message_id);
   e.seq = seq;
   e.expires_ms = expires_ms;
   if (!inserted) return;

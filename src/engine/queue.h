@@ -383,6 +383,7 @@ struct Queue : std::enable_shared_from_this<Queue> {
   std::deque<uint64_t> early_order_;
   std::vector<std::string> senders_;  // SenderIds of resident copies, interned
   std::unordered_map<std::string, uint32_t> sender_index_;
+  uint32_t last_sender_ = 0;
 
   std::deque<uint64_t> ready_;  // standard queues: seq << 16 | (epoch & 0xFFFF)
   std::unordered_map<std::string, uint32_t> group_index_;  // FIFO queues
