@@ -324,3 +324,66 @@ TEST_F(DurabilityTest, SequenceNumbers_AreNotReusedAfterCompactionAndRestart) {
 
 }  // namespace
 }  // namespace tern::engine
+
+namespace tern::engine {
+namespace {
+
+// The queue keeps only a 44-byte index entry per message once its record is durable (budget 0
+// here); a receive and a peek read every other field back from the log record.
+TEST_F(DurabilityTest, IndexOnlyMessages_AreReadBackWhole_ByReceiveAndPeek) {
+  LogJournalOptions o;
+  o.resident_body_budget = 0;
+  Node n = open(o);
+  ASSERT_TRUE(n.engine->create_queue({"q", {}, {}}));
+  SendMessageRequest r;
+  r.queue_url = url_;
+  r.message_body = "whole";
+  r.message_attributes["color"] = MessageAttributeValue{"String", "blue", {}, {}, {}};
+  r.message_system_attributes["AWSTraceHeader"] =
+      MessageAttributeValue{"String", "Root=1-5759e988-bd862e3fe1be46a994272793", {}, {}, {}};
+  r.message_group_id = "g";
+  r.sender_id = "AKIDSENDER";
+  auto sent = n.engine->send_message(r);
+  ASSERT_TRUE(sent);
+  ASSERT_TRUE(durable(*n.journal));
+  auto q = n.engine->all_queues().front();
+  {
+    std::lock_guard lock(q->mu);
+    EXPECT_EQ(q->resident_body_bytes, 0);
+    auto u = q->memory_use();
+    EXPECT_EQ(u.entries, 1u);
+    EXPECT_EQ(u.resident_copies, 0u) << "only the index entry is kept";
+  }
+  auto p = n.engine->peek_messages({"q", 0, 10, 0});
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->messages.size(), 1u);
+  EXPECT_EQ(p->messages[0].message_id, sent->message_id);
+  EXPECT_EQ(p->messages[0].body, "whole");
+  EXPECT_EQ(p->messages[0].sender_id, "AKIDSENDER");
+  EXPECT_EQ(p->messages[0].group_id, "g");
+  EXPECT_EQ(p->messages[0].message_attributes.at("color").string_value, "blue");
+  ReceiveMessageRequest rr;
+  rr.queue_url = url_;
+  rr.attribute_names = {"All"};
+  rr.message_attribute_names = {"All"};
+  auto got = n.engine->receive_message(rr);
+  ASSERT_TRUE(got);
+  ASSERT_TRUE(durable(*n.journal));
+  ASSERT_EQ(got->messages.size(), 1u);
+  const Message& m = got->messages[0];
+  EXPECT_EQ(m.message_id, sent->message_id);
+  EXPECT_EQ(m.md5_of_body, sent->md5_of_message_body);
+  EXPECT_EQ(m.body, "whole");
+  EXPECT_EQ(m.md5_of_message_attributes, sent->md5_of_message_attributes);
+  EXPECT_EQ(m.message_attributes.at("color").string_value, "blue");
+  std::map<std::string, std::string> attrs(m.attributes.begin(), m.attributes.end());
+  EXPECT_EQ(attrs["SenderId"], "AKIDSENDER");
+  EXPECT_EQ(attrs["MessageGroupId"], "g");
+  EXPECT_EQ(attrs["AWSTraceHeader"], "Root=1-5759e988-bd862e3fe1be46a994272793");
+  EXPECT_EQ(attrs["SentTimestamp"], std::to_string(clock_.now_ms()));
+  EXPECT_EQ(attrs["ApproximateFirstReceiveTimestamp"], std::to_string(clock_.now_ms()));
+  EXPECT_EQ(attrs["ApproximateReceiveCount"], "1");
+}
+
+}  // namespace
+}  // namespace tern::engine

@@ -627,8 +627,11 @@ SendMessageBatchResultEntry Engine::enqueue(Queue& q, MessageRecord rec, int64_t
   rec.visible_at_ms = now + delay * 1000;
   const uint64_t seq = rec.seq;
   // Journaled first, from the whole record; the queue keeps it resident until the log has it.
-  if (options_.journal != nullptr) options_.journal->message_sent(q, rec);
-  q.add(std::move(rec), delay, now);
+  if (options_.journal != nullptr) {
+    options_.journal->message_sent(q, rec);
+    if (rec.body_ref.valid() && !index_only()) std::string().swap(rec.body);  // the log has it
+  }
+  q.add(std::move(rec), delay, now, index_only());
   q.counters.sent.add(1);
   if (q.config.fifo) {
     r.sequence_number = q.sequence_number(seq);
@@ -822,7 +825,7 @@ std::vector<MessageRecord> Engine::prepare_move(Queue& source, Queue& target,
       // Unreadable (a damaged record): nothing was journaled for it, so it goes back as it was.
       --m.receive_count;
       m.epoch = 0;
-      source.add(std::move(m), 0, now);
+      source.add(std::move(m), 0, now, index_only());
       continue;
     }
     MessageRecord rec;
@@ -849,7 +852,7 @@ std::vector<MessageRecord> Engine::prepare_move(Queue& source, Queue& target,
     rec.visible_at_ms = now;
     if (options_.journal != nullptr) {
       options_.journal->message_sent(target, rec);
-      options_.journal->message_deleted(source, m.seq);
+      options_.journal->message_deleted(source, m);
     }
     out.push_back(std::move(rec));
   }
@@ -860,7 +863,7 @@ void Engine::add_prepared(Queue& target, std::vector<MessageRecord>& prepared) {
   const int64_t now = options_.clock->now_ms();
   std::lock_guard lock(target.mu);
   if (target.deleted) return;
-  for (auto& rec : prepared) target.add(std::move(rec), 0, now);
+  for (auto& rec : prepared) target.add(std::move(rec), 0, now, index_only());
 }
 
 Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest& req,
@@ -943,8 +946,7 @@ Result<ReceiveMessageResult> Engine::receive_message(const ReceiveMessageRequest
       queue.receive(static_cast<int>(max), visibility, now, move_after, got, moved);
       if (options_.journal != nullptr) {
         for (auto& t : got) {
-          options_.journal->message_received(queue, t.seq, t.entry->receive_count(),
-                                             t.entry->first_receive_ms());
+          options_.journal->message_received(queue, queue.materialize(t.seq, *t.entry, false));
         }
       }
       if (!moved.empty()) {
@@ -983,7 +985,9 @@ Status Engine::delete_one(Queue& q, const std::string& handle, int64_t now) {
     return invalid_param(handle, "ReceiptHandle", "The receipt handle has expired.");
   }
   if (auto st = check_writable(); !st) return st;
-  if (options_.journal != nullptr) options_.journal->message_deleted(q, h->seq);
+  if (options_.journal != nullptr) {
+    options_.journal->message_deleted(q, q.materialize(h->seq, *m, /*with_static=*/false));
+  }
   q.erase(h->seq);
   q.counters.deleted.add(1);
   return {};
@@ -1267,14 +1271,23 @@ Status Engine::check_writable() const {
 }
 
 Status Engine::hydrate(MessageRecord& m) const {
-  if (!m.message_id.empty() || !m.body_ref.valid() || options_.journal == nullptr) return {};
-  auto full = options_.journal->read_message(m.body_ref);
-  if (!full) {
+  if (!m.body_ref.valid() || options_.journal == nullptr) return {};
+  auto unreadable = [&] {
     return fail(ErrorCode::kInternalFailure,
-                "Message " + std::to_string(m.seq) + " could not be read from the log (segment " +
+                "Message " + (m.message_id.empty() ? std::to_string(m.seq) : m.message_id) +
+                    " could not be read from the log (segment " +
                     std::to_string(m.body_ref.segment) + ", offset " +
                     std::to_string(m.body_ref.offset) + ").");
+  };
+  if (!m.message_id.empty()) {  // the queue kept the fields: the body at most is in the log
+    if (!m.body.empty()) return {};
+    auto body = options_.journal->read_body(m.body_ref);
+    if (!body) return unreadable();
+    m.body = std::move(*body);
+    return {};
   }
+  auto full = options_.journal->read_message(m.body_ref);
+  if (!full) return unreadable();
   // The record's static fields; the queue's own (receive count, times, state) stay.
   m.message_id = std::move(full->message_id);
   m.body = std::move(full->body);
@@ -1286,7 +1299,6 @@ Status Engine::hydrate(MessageRecord& m) const {
   m.deduplication_id = std::move(full->deduplication_id);
   m.dead_letter_source_arn = std::move(full->dead_letter_source_arn);
   m.sender_id = std::move(full->sender_id);
-  m.visible_at_ms = full->visible_at_ms;
   return {};
 }
 

@@ -163,10 +163,15 @@ class Engine {
   Status delete_one(Queue& q, const std::string& handle, int64_t now);
   // ServiceUnavailable once the journal has failed (fsync error): writes are refused.
   Status check_writable() const;
-  // Completes a materialized record that was not resident (empty message_id) from its log
-  // record: body, ids, digests, attributes and the other static fields. REQUIRES: the lock of
-  // the queue it came from held (so that compaction cannot delete the segment meanwhile).
+  // Completes a materialized record from the log: everything static (ids, digests, attributes,
+  // body) when the queue kept only its index entry (empty message_id), else the body when only
+  // that is in the log. REQUIRES: the lock of the queue it came from held (so that compaction
+  // cannot delete the segment meanwhile).
   Status hydrate(MessageRecord& m) const;
+  // Whether a message whose record the log holds may be kept as its index entry alone.
+  bool index_only() const {
+    return options_.journal != nullptr && options_.journal->keeps_whole_messages();
+  }
   std::shared_ptr<Queue> find_queue_by_uid(uint64_t uid) const;
   Status change_visibility_one(Queue& q, const std::string& handle, int64_t timeout, int64_t now);
 

@@ -31,18 +31,25 @@ class Journal {
   virtual void queue_deleted(Queue& q) = 0;
   virtual void queue_purged(Queue& q) = 0;
   // A message is being enqueued (REQUIRES: m.seq assigned, m complete; the queue's lock held).
-  // A journal that keeps bodies in the log calls q.attach_ref() under the queue's lock once the
-  // record is durable, which lets the queue drop its resident copy.
-  virtual void message_sent(Queue& q, const MessageRecord& m) = 0;
-  virtual void message_received(Queue& q, uint64_t seq, int32_t receive_count,
-                                int64_t first_receive_ms) = 0;
-  virtual void message_deleted(Queue& q, uint64_t seq) = 0;
+  // A journal that keeps bodies in the log either sets m.body_ref before it returns (the engine
+  // then drops the body and keeps the message's other fields in memory), or, once the record is
+  // durable, calls q.attach_ref() under the queue's lock (LogJournal), which lets the queue drop
+  // its resident copy: the body only, or everything but the index entry when
+  // keeps_whole_messages().
+  virtual void message_sent(Queue& q, MessageRecord& m) = 0;
+  // m carries at least the seq, the receive count and the first-receive time; its other fields
+  // may be empty (the queue may not hold them).
+  virtual void message_received(Queue& q, const MessageRecord& m) = 0;
+  virtual void message_deleted(Queue& q, const MessageRecord& m) = 0;
 
-  // Reads back a message kept in the log: the whole MessageSent record (static fields and body;
-  // its receive count and first-receive time are those of when it was written).
-  virtual std::optional<MessageRecord> read_message(const BodyRef& ref) = 0;
-  // The body alone.
+  // Reads a body kept in the log. Never called for records whose body is in memory.
   virtual std::optional<std::string> read_body(const BodyRef& ref) = 0;
+  // True when a record holds every field of its message, so that read_message() can give a
+  // message back whole and the queue may keep nothing of it but its index entry.
+  virtual bool keeps_whole_messages() const { return false; }
+  // The whole MessageSent record (static fields and body; its receive count and first-receive
+  // time are those of when it was written). Only called when keeps_whole_messages().
+  virtual std::optional<MessageRecord> read_message(const BodyRef& ref) { return std::nullopt; }
 
   virtual uint64_t take_ticket() = 0;
   // Runs done(ok) once everything up to `ticket` is durable (ok) or can never be (failed sync).

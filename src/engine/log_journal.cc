@@ -18,7 +18,7 @@ thread_local PendingTicket tls_pending;
 constexpr int64_t kDedupWindowMs = 5 * 60 * 1000;
 
 BodyRef to_body_ref(const storage::RecordRef& r) {
-  return BodyRef{r.segment, static_cast<uint32_t>(r.offset), r.length};  // segments <= 4 GiB
+  return BodyRef{r.segment, r.offset, r.length};
 }
 
 }  // namespace
@@ -192,7 +192,7 @@ void LogJournal::queue_purged(Queue& q) {
   append(jc::kQueuePurged, jc::encode_queue_purged(q.uid, q.last_purge_ms));
 }
 
-void LogJournal::message_sent(Queue& q, const MessageRecord& m) {
+void LogJournal::message_sent(Queue& q, MessageRecord& m) {
   std::weak_ptr<Queue> weak = q.shared_from_this();
   const uint64_t seq = m.seq;
   const int64_t budget = options_.resident_body_budget;
@@ -205,14 +205,13 @@ void LogJournal::message_sent(Queue& q, const MessageRecord& m) {
          });
 }
 
-void LogJournal::message_received(Queue& q, uint64_t seq, int32_t receive_count,
-                                  int64_t first_receive_ms) {
+void LogJournal::message_received(Queue& q, const MessageRecord& m) {
   append(jc::kMessageReceived,
-         jc::encode_message_received(q.uid, seq, receive_count, first_receive_ms));
+         jc::encode_message_received(q.uid, m.seq, m.receive_count, m.first_receive_ms));
 }
 
-void LogJournal::message_deleted(Queue& q, uint64_t seq) {
-  append(jc::kMessageDeleted, jc::encode_message_deleted(q.uid, seq));
+void LogJournal::message_deleted(Queue& q, const MessageRecord& m) {
+  append(jc::kMessageDeleted, jc::encode_message_deleted(q.uid, m.seq));
 }
 
 std::optional<MessageRecord> LogJournal::read_message(const BodyRef& ref) {

@@ -68,12 +68,12 @@ class LogJournal final : public Journal {
   void queue_snapshot(Queue& q) override;
   void queue_deleted(Queue& q) override;
   void queue_purged(Queue& q) override;
-  void message_sent(Queue& q, const MessageRecord& m) override;
-  void message_received(Queue& q, uint64_t seq, int32_t receive_count,
-                        int64_t first_receive_ms) override;
-  void message_deleted(Queue& q, uint64_t seq) override;
-  std::optional<MessageRecord> read_message(const BodyRef& ref) override;
+  void message_sent(Queue& q, MessageRecord& m) override;
+  void message_received(Queue& q, const MessageRecord& m) override;
+  void message_deleted(Queue& q, const MessageRecord& m) override;
   std::optional<std::string> read_body(const BodyRef& ref) override;
+  bool keeps_whole_messages() const override { return true; }
+  std::optional<MessageRecord> read_message(const BodyRef& ref) override;
   uint64_t take_ticket() override;
   void on_durable(uint64_t ticket, std::function<void(bool ok)> done) override;
   bool writable() const override { return !failed_.load(std::memory_order_acquire); }

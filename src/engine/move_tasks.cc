@@ -195,7 +195,7 @@ void Engine::run_move_task(MoveTask& t, int64_t now) {
         // Nothing was journaled for it yet: put it back as it was, and fail the task.
         --m.receive_count;
         m.epoch = 0;
-        source->add(std::move(m), 0, now);
+        source->add(std::move(m), 0, now, index_only());
         t.status = "FAILED";
         t.failure_reason = dest_arn.empty()
                                ? "CouldNotDetermineMessageSource: a message has no source queue."

@@ -8,13 +8,12 @@ namespace tern::engine {
 namespace {
 
 // The MessageRecord fields a peek reads, each through one accessor, so that a change of the
-// record's layout touches only these lines.
+// record's layout touches only these lines. The page is chosen on the queue's index entries
+// (MessageEntry); only the messages of the page are materialized (and read back from the log
+// when the queue keeps only their entry).
 uint64_t seq_of(const MessageRecord& m) { return m.seq; }
 int64_t sent_ms_of(const MessageRecord& m) { return m.sent_ms; }
 int64_t visible_at_of(const MessageRecord& m) { return m.visible_at_ms; }
-bool body_resident(const MessageRecord& m) { return !m.body.empty(); }
-const std::string& resident_body(const MessageRecord& m) { return m.body; }
-const BodyRef& body_ref_of(const MessageRecord& m) { return m.body_ref; }
 
 // What a consumer would see at `now`, without applying due timers to the queue: a delayed or
 // in-flight message whose deadline passed is visible.
@@ -81,7 +80,7 @@ Result<PeekResult> Engine::peek_messages(const PeekRequest& req) const {
   std::lock_guard lock(q->mu);
   if (q->deleted) return fail(ErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
   const int64_t retention_ms = q->config.message_retention_period * 1000;
-  auto live = [&](const MessageRecord& m) { return sent_ms_of(m) + retention_ms > now; };
+  auto live = [&](const MessageEntry& e) { return e.sent_ms() + retention_ms > now; };
   out.total = q->size();
 
   // The page is the `limit` smallest live seqs above after_seq, plus one to know whether more
@@ -90,47 +89,43 @@ Result<PeekResult> Engine::peek_messages(const PeekRequest& req) const {
   // many lookups as the queue has messages and one pass over the messages finds it instead.
   // Either way a page costs O(messages in the queue) at worst, under the queue's lock.
   const size_t want = req.limit + 1;
-  std::vector<const MessageRecord*> page;
+  std::vector<std::pair<uint64_t, const MessageEntry*>> page;
   page.reserve(want);
   const uint64_t end = q->next_seq();
   const uint64_t budget = std::max<uint64_t>(q->size(), want) + 64;
   uint64_t seq = req.after_seq + 1, probes = 0;
   for (; seq < end && page.size() < want && probes < budget; ++seq, ++probes) {
-    const MessageRecord* m = q->find(seq);
-    if (m != nullptr && live(*m)) page.push_back(m);
+    const MessageEntry* e = q->find(seq);
+    if (e != nullptr && live(*e)) page.emplace_back(seq, e);
   }
   if (page.size() < want && seq < end) {
     page.clear();
-    std::vector<const MessageRecord*> all;
-    q->for_each_message([&](const MessageRecord& m) {
-      if (seq_of(m) > req.after_seq && live(m)) all.push_back(&m);
+    std::vector<std::pair<uint64_t, const MessageEntry*>> all;
+    q->for_each_entry([&](uint64_t s, const MessageEntry& e) {
+      if (s > req.after_seq && live(e)) all.emplace_back(s, &e);
     });
-    auto by_seq = [](const MessageRecord* a, const MessageRecord* b) {
-      return seq_of(*a) < seq_of(*b);
-    };
     const size_t n = std::min(want, all.size());
-    std::partial_sort(all.begin(), all.begin() + static_cast<long>(n), all.end(), by_seq);
+    std::partial_sort(all.begin(), all.begin() + static_cast<long>(n), all.end(),
+                      [](const auto& a, const auto& b) { return a.first < b.first; });
     page.assign(all.begin(), all.begin() + static_cast<long>(n));
   }
   if (page.size() > req.limit) {
     page.resize(req.limit);
-    out.next_after = seq_of(*page.back());
+    out.next_after = page.back().first;
   }
 
+  std::vector<uint64_t> seqs;
+  for (const auto& [s, e] : page) seqs.push_back(s);
+  std::vector<int64_t> visible_at;
+  q->visible_at(seqs, visible_at);
   out.messages.reserve(page.size());
-  for (const MessageRecord* m : page) {
-    PeekedMessage p = describe(*q, *m, now);
-    if (body_resident(*m)) {
-      cut_body(p, resident_body(*m), req.max_body_bytes);
-    } else if (body_ref_of(*m).valid() && options_.journal != nullptr) {
-      // Read into the answer only: the record stays as it was (not made resident).
-      auto body = options_.journal->read_body(body_ref_of(*m));
-      if (!body) {
-        return fail(ErrorCode::kInternalFailure,
-                    "Message " + m->message_id + " could not be read from the log.");
-      }
-      cut_body(p, std::move(*body), req.max_body_bytes);
-    }
+  for (size_t i = 0; i < page.size(); ++i) {
+    MessageRecord m = q->materialize(page[i].first, *page[i].second);
+    m.visible_at_ms = visible_at[i];
+    // Read into the answer only: the queue keeps the message as it was (not made resident).
+    if (auto st = hydrate(m); !st) return tern::unexpected(std::move(st).error());
+    PeekedMessage p = describe(*q, m, now);
+    cut_body(p, std::move(m.body), req.max_body_bytes);
     out.messages.push_back(std::move(p));
   }
   return out;

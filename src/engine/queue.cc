@@ -57,12 +57,23 @@ struct MessageExtras {
 // the queue's resident budget allows; always without a log). One allocation: this 64-byte header
 // followed by the body bytes.
 struct ResidentMessage {
-  BodyRef ref;  // the log's copy, once durable
+  // The log's copy, once durable (length 0: not yet), packed as in MessageEntry.
+  uint64_t ref_segment = 0;
+  uint32_t ref_offset = 0;
+  uint32_t ref_length = 0;
   uint8_t id[16];
   uint8_t md5[16];
   std::unique_ptr<MessageExtras> extras;
-  uint32_t sender = 0;  // index into Queue::senders_
+  uint32_t sender : 31 = 0;  // index into Queue::senders_
+  uint32_t counted : 1 = 0;  // in Queue::resident_body_bytes (kept by the budget)
   uint32_t body_size = 0;
+
+  BodyRef ref() const { return BodyRef{ref_segment, ref_offset, ref_length}; }
+  void set_ref(const BodyRef& r) {  // REQUIRES: r.indexable()
+    ref_segment = r.segment;
+    ref_offset = static_cast<uint32_t>(r.offset);
+    ref_length = r.length;
+  }
 
   char* body() { return reinterpret_cast<char*>(this + 1); }
   const char* body() const { return reinterpret_cast<const char*>(this + 1); }
@@ -270,7 +281,7 @@ MessageEntry& Queue::place(uint64_t seq) {
 void Queue::release(uint64_t seq, MessageEntry& e) {
   if (e.resident()) {
     ResidentMessage* p = e.resident_copy();
-    if (p->ref.valid()) resident_bytes_ -= static_cast<int64_t>(p->bytes());
+    if (p->counted) resident_body_bytes -= static_cast<int64_t>(p->bytes());
     ResidentMessage::destroy(p);
   }
   --live_count_;
@@ -295,7 +306,7 @@ void Queue::release_all() {
   tidy_candidates_.clear();
   allocated_chunks_ = 0;
   live_count_ = 0;
-  resident_bytes_ = 0;
+  resident_body_bytes = 0;
   age_cursor_ = 0;
 }
 
@@ -359,7 +370,7 @@ void Queue::tidy_ring(bool all) {
 }
 
 BodyRef Queue::ref_of(const MessageEntry& e) {
-  return e.resident() ? e.resident_copy()->ref : e.logged_ref();
+  return e.resident() ? e.resident_copy()->ref() : e.logged_ref();
 }
 
 uint32_t Queue::intern_sender(const std::string& s) {
@@ -376,13 +387,14 @@ void Queue::fill_entry(MessageEntry& e, MessageRecord& rec, bool keep_static) {
   e.set_sent(rec.sent_ms);
   e.set_first_receive(rec.first_receive_ms);
   e.set_received(rec.received_ms);
-  if (!keep_static) {
+  const bool ref_ok = rec.body_ref.valid() && rec.body_ref.indexable();
+  if (!keep_static && ref_ok) {
     e.set_logged(rec.body_ref);
     return;
   }
   ResidentMessage* p = ResidentMessage::create(rec.body.size());
   std::memcpy(p->body(), rec.body.data(), rec.body.size());
-  p->ref = rec.body_ref;
+  if (ref_ok) p->set_ref(rec.body_ref);
   p->sender = intern_sender(rec.sender_id);
   auto extras = [&]() -> MessageExtras& {
     if (!p->extras) p->extras = std::make_unique<MessageExtras>();
@@ -405,7 +417,7 @@ void Queue::fill_entry(MessageEntry& e, MessageRecord& rec, bool keep_static) {
   e.set_resident(p);
 }
 
-MessageRecord Queue::materialize(uint64_t seq, const MessageEntry& e) const {
+MessageRecord Queue::materialize(uint64_t seq, const MessageEntry& e, bool with_static) const {
   MessageRecord r;
   r.seq = seq;
   r.sent_ms = e.sent_ms();
@@ -424,7 +436,8 @@ MessageRecord Queue::materialize(uint64_t seq, const MessageEntry& e) const {
   const ResidentMessage* p = e.resident_copy();
   const MessageExtras* x = p->extras.get();
   using T = MessageExtras::Tag;
-  r.body_ref = p->ref;
+  r.body_ref = p->ref();
+  if (!with_static) return r;
   r.body.assign(p->body(), p->body_size);
   r.sender_id = senders_[p->sender];
   if (x == nullptr) {
@@ -444,6 +457,7 @@ MessageRecord Queue::materialize(uint64_t seq, const MessageEntry& e) const {
 }
 
 void Queue::attach_ref(uint64_t seq, const BodyRef& ref, int64_t budget) {
+  if (!ref.indexable()) return;  // the message stays resident
   MessageEntry* e = find(seq);
   if (e == nullptr) {
     // Journaled before it was added (a move), or already gone. Keep it a while for the add.
@@ -459,25 +473,26 @@ void Queue::attach_ref(uint64_t seq, const BodyRef& ref, int64_t budget) {
     return;
   }
   ResidentMessage* p = e->resident_copy();
-  if (p->ref.valid()) {  // counted already
-    p->ref = ref;
+  if (p->ref_length != 0) {  // attached already (a compaction copy)
+    p->set_ref(ref);
     return;
   }
-  p->ref = ref;
+  p->set_ref(ref);
   const auto size = static_cast<int64_t>(p->bytes());
-  if (resident_bytes_ + size > budget) {
+  if (resident_body_bytes + size > budget) {
     e->set_logged(ref);  // the log has it; read it back on receive
     ResidentMessage::destroy(p);
   } else {
-    resident_bytes_ += size;
+    resident_body_bytes += size;
+    p->counted = 1;
   }
 }
 
 void Queue::move_ref(uint64_t seq, const BodyRef& ref) {
   MessageEntry* e = find(seq);
-  if (e == nullptr) return;
+  if (e == nullptr || !ref.indexable()) return;
   if (e->resident()) {
-    e->resident_copy()->ref = ref;
+    e->resident_copy()->set_ref(ref);
   } else {
     e->set_logged(ref);
   }
@@ -543,7 +558,7 @@ void Queue::enter_inflight(uint64_t seq, MessageEntry& m, int64_t until_ms) {
   m.bump_epoch();
   ++inflight_count_;
   if (config.fifo) ++groups_[m.group_].inflight;
-  deadlines_.push({until_ms, seq, m.epoch()});
+  push_deadline({until_ms, seq, m.epoch()});
   maybe_compact_deadlines();
 }
 
@@ -552,15 +567,32 @@ void Queue::maybe_compact_deadlines() {
   // stays proportional to the live delayed + in-flight set.
   size_t live = inflight_count_ + delayed_count_;
   if (deadlines_.size() < 4096 || deadlines_.size() < 4 * live) return;
-  std::vector<Deadline> keep;
-  keep.reserve(live);
-  while (!deadlines_.empty()) {
-    const Deadline& d = deadlines_.top();
+  std::erase_if(deadlines_, [&](const Deadline& d) {
     auto* m = find(d.seq);
-    if (m != nullptr && m->epoch() == d.epoch) keep.push_back(d);
-    deadlines_.pop();
+    return m == nullptr || m->epoch() != d.epoch;
+  });
+  std::make_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+}
+
+void Queue::push_deadline(const Deadline& d) {
+  deadlines_.push_back(d);
+  std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+}
+
+void Queue::visible_at(const std::vector<uint64_t>& seqs, std::vector<int64_t>& at) const {
+  at.assign(seqs.size(), 0);
+  std::unordered_map<uint64_t, size_t> wanted;
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    const MessageEntry* e = const_cast<Queue*>(this)->find(seqs[i]);
+    if (e != nullptr && e->state() != MessageState::kReady) wanted.emplace(seqs[i], i);
   }
-  deadlines_ = decltype(deadlines_)(std::greater<>(), std::move(keep));
+  if (wanted.empty()) return;
+  for (const Deadline& d : deadlines_) {  // the current deadline is the one of the current epoch
+    auto it = wanted.find(d.seq);
+    if (it == wanted.end()) continue;
+    const MessageEntry* e = const_cast<Queue*>(this)->find(d.seq);
+    if (e->epoch() == d.epoch) at[it->second] = d.at_ms;
+  }
 }
 
 // ---- FIFO groups ------------------------------------------------------------------------------
@@ -610,20 +642,20 @@ void Queue::group_unblock_check(uint32_t g) {
 
 // ---- adding and removing ----------------------------------------------------------------------
 
-MessageEntry& Queue::add(MessageRecord rec, int64_t delay_s, int64_t now_ms) {
+MessageEntry& Queue::add(MessageRecord rec, int64_t delay_s, int64_t now_ms, bool index_only) {
   if (rec.seq == 0) rec.seq = reserve_seq();
   if (rec.sent_ms == 0) rec.sent_ms = now_ms;  // a dead-letter move keeps the original clock
   const uint64_t seq = rec.seq;
   uint32_t g = 0;
   if (config.fifo) g = group_of(rec.group_id.value_or(""));
   MessageEntry& m = place(seq);
-  fill_entry(m, rec, /*keep_static=*/!rec.body_ref.valid());
+  fill_entry(m, rec, /*keep_static=*/!rec.body_ref.valid() || !index_only);
   m.group_ = g;
   if (config.fifo) groups_[g].pending.push_back(seq);
   if (delay_s > 0) {
     m.set_state(MessageState::kDelayed);
     ++delayed_count_;
-    deadlines_.push({now_ms + delay_s * 1000, seq, m.epoch()});
+    push_deadline({now_ms + delay_s * 1000, seq, m.epoch()});
   } else {
     make_ready(seq, m);
   }
@@ -658,7 +690,7 @@ MessageEntry& Queue::restore(MessageRecord rec, int64_t now_ms) {
   if (visible_at > now_ms) {
     m.set_state(MessageState::kDelayed);
     ++delayed_count_;
-    deadlines_.push({visible_at, seq, m.epoch()});
+    push_deadline({visible_at, seq, m.epoch()});
   } else {
     make_ready(seq, m);
   }
@@ -695,9 +727,10 @@ void Queue::finish_restore() {
 }
 
 void Queue::process_due(int64_t now_ms) {
-  while (!deadlines_.empty() && deadlines_.top().at_ms <= now_ms) {
-    Deadline d = deadlines_.top();
-    deadlines_.pop();
+  while (!deadlines_.empty() && deadlines_.front().at_ms <= now_ms) {
+    std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+    const Deadline d = deadlines_.back();
+    deadlines_.pop_back();
     auto* m = find(d.seq);
     if (m == nullptr || m->epoch() != d.epoch || m->state() == MessageState::kReady) continue;
     leave_state(*m);
@@ -790,7 +823,7 @@ void Queue::purge() {
   groups_.clear();
   free_groups_.clear();
   ready_groups_.clear();
-  deadlines_ = {};
+  deadlines_.clear();
   attempts.clear();
   early_refs_.clear();
   early_order_.clear();
@@ -817,7 +850,7 @@ int64_t Queue::oldest_sent_ms() const {
 }
 
 int64_t Queue::next_due_ms() const {
-  return deadlines_.empty() ? INT64_MAX : deadlines_.top().at_ms;
+  return deadlines_.empty() ? INT64_MAX : deadlines_.front().at_ms;
 }
 
 void Queue::add_waiter(const std::shared_ptr<Waiter>& w) {

@@ -49,12 +49,14 @@ namespace tern::engine {
 enum class MessageState : uint8_t { kDelayed, kReady, kInFlight };
 
 // Where a message's MessageSent record lives in the durable log (segment, offset of its record,
-// payload length). Offsets fit 32 bits because segments are at most 4 GiB (LogJournal::open).
+// payload length). The index keeps the offset in 32 bits (LogJournal's segments are at most
+// 4 GiB); a ref whose offset does not fit is not taken: the message stays resident.
 struct BodyRef {
   uint64_t segment = 0;
-  uint32_t offset = 0;
+  uint64_t offset = 0;
   uint32_t length = 0;
   bool valid() const { return length != 0; }
+  bool indexable() const { return offset <= UINT32_MAX; }
 };
 
 // A whole message, as sent, journaled, recovered and delivered. Transient: the queue keeps a
@@ -127,9 +129,9 @@ class MessageEntry {
     offset_ = length_ = 0;
     bits_ |= kResident;
   }
-  void set_logged(const BodyRef& r) {
+  void set_logged(const BodyRef& r) {  // REQUIRES: r.indexable()
     set64(where_, static_cast<int64_t>(r.segment));
-    offset_ = r.offset;
+    offset_ = static_cast<uint32_t>(r.offset);
     length_ = r.length;
     bits_ &= ~kResident;
   }
@@ -182,6 +184,9 @@ struct Queue : std::enable_shared_from_this<Queue> {
   int64_t last_modified_s;
   int64_t last_purge_ms = -1;
   bool deleted = false;
+  // Bytes held by resident copies of messages that the log already has (the ones
+  // LogJournal's budget keeps: body plus header and rare fields).
+  int64_t resident_body_bytes = 0;
   // Monitoring counters (engine/stats.h): written under mu, readable without it.
   QueueCounters counters;
 
@@ -190,8 +195,10 @@ struct Queue : std::enable_shared_from_this<Queue> {
   void process_due(int64_t now_ms);
 
   // Adds a message; assigns seq unless rec.seq was reserved. Its body and other static fields
-  // stay resident until attach_ref() (unless rec.body_ref is already valid: the log has them).
-  MessageEntry& add(MessageRecord rec, int64_t delay_s, int64_t now_ms);
+  // stay resident until attach_ref(). When rec.body_ref is already valid, the log has the
+  // message: with `index_only` (a journal that keeps_whole_messages()) only the index entry is
+  // kept, otherwise its fields and whatever body rec still carries.
+  MessageEntry& add(MessageRecord rec, int64_t delay_s, int64_t now_ms, bool index_only = true);
   // Reserves a sequence number without the queue's lock, so that a message can be journaled
   // (moves: under the source's lock) before it is added.
   uint64_t reserve_seq() { return next_seq_.fetch_add(1, std::memory_order_relaxed); }
@@ -208,18 +215,26 @@ struct Queue : std::enable_shared_from_this<Queue> {
   void finish_restore();
 
   // The log holds message `seq`'s MessageSent record at `ref` (it is durable). The resident copy
-  // is dropped unless keeping it leaves resident_bytes() within `budget`. A message not added
+  // is dropped unless keeping it leaves resident_body_bytes within `budget`. A message not added
   // yet (a move journaled before its add) gets the ref when it is added.
   void attach_ref(uint64_t seq, const BodyRef& ref, int64_t budget);
   // Compaction re-journaled message `seq` at `ref`.
   void move_ref(uint64_t seq, const BodyRef& ref);
-  // Bytes held by resident copies of messages that the log already has (the budgeted ones).
-  int64_t resident_bytes() const { return resident_bytes_; }
 
   // The message as a MessageRecord: the entry's fields, the group id, the body_ref, and when the
-  // message is resident every static field and the body. A record with an empty message_id was
-  // not resident: Engine::hydrate() reads the rest from the log.
-  MessageRecord materialize(uint64_t seq, const MessageEntry& e) const;
+  // message is resident every static field and the body it keeps (with `with_static`). A record
+  // with an empty message_id was not resident: Engine::hydrate() reads the rest from the log.
+  // visible_at_ms is not set (see visible_at()).
+  MessageRecord materialize(uint64_t seq, const MessageEntry& e, bool with_static = true) const;
+  // For delayed and in-flight messages: when they become visible, from the deadline heap (one
+  // pass over it for all of `seqs`, so a few hundred cost about as much as one). Fills `at`
+  // (parallel to seqs) with 0 for the others.
+  void visible_at(const std::vector<uint64_t>& seqs, std::vector<int64_t>& at) const;
+  // Calls f(seq, entry) for every message, in no particular order.
+  template <class F>
+  void for_each_entry(F&& f) const {
+    visit(f);
+  }
   // Calls f(record) with a materialized copy of every message (tests, tools): changes to the
   // copy are not written back.
   template <class F>
@@ -361,6 +376,7 @@ struct Queue : std::enable_shared_from_this<Queue> {
   void leave_state(MessageEntry& m);
   void enter_inflight(uint64_t seq, MessageEntry& m, int64_t until_ms);
   void maybe_compact_deadlines();
+  void push_deadline(const Deadline& d);
   void remove(uint64_t seq, MessageEntry& m, std::vector<MessageRecord>* moved);
   void receive_standard(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
                         std::vector<Taken>& out, std::vector<MessageRecord>& moved);
@@ -377,7 +393,6 @@ struct Queue : std::enable_shared_from_this<Queue> {
   std::map<uint64_t, MessageEntry> overflow_;  // live entries whose chunk is not allocated
   uint64_t age_cursor_ = 0;            // retention scan: ring seqs below it are not live
   size_t live_count_ = 0;
-  int64_t resident_bytes_ = 0;
   // Refs that arrived before their message was added (moves), with the budget to apply.
   std::unordered_map<uint64_t, std::pair<BodyRef, int64_t>> early_refs_;
   std::deque<uint64_t> early_order_;
@@ -390,7 +405,7 @@ struct Queue : std::enable_shared_from_this<Queue> {
   std::vector<Group> groups_;
   std::vector<uint32_t> free_groups_;
   std::deque<uint32_t> ready_groups_;
-  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  std::vector<Deadline> deadlines_;  // a min-heap (std::push_heap with std::greater)
   size_t ready_count_ = 0, inflight_count_ = 0, delayed_count_ = 0;
   std::deque<std::weak_ptr<Waiter>> waiters_;
   size_t waiter_sweep_at_ = 64;

@@ -103,10 +103,10 @@ TEST(QueueIndex, ResidentBudget_KeepsCopiesUpToItsBytes_ThenDropsThem) {
   std::lock_guard lock(q->mu);
   for (int i = 0; i < 10; ++i) q->add(plain(std::string(100, 'x')), 0, kNow);
   for (uint64_t s = 1; s <= 10; ++s) q->attach_ref(s, ref_for(s), /*budget=*/3 * (64 + 100));
-  EXPECT_EQ(q->resident_bytes(), 3 * (64 + 100));
+  EXPECT_EQ(q->resident_body_bytes, 3 * (64 + 100));
   EXPECT_EQ(q->memory_use().resident_copies, 3u);
   q->erase(1);
-  EXPECT_EQ(q->resident_bytes(), 2 * (64 + 100));
+  EXPECT_EQ(q->resident_body_bytes, 2 * (64 + 100));
 }
 
 // Regression: a dead-letter move journals the message for its target under the source's lock
