@@ -33,6 +33,8 @@ while (($#)); do
   esac
 done
 endpoint="${endpoint%/}"
+# The services run with their working directory in $dir: a relative --bin must not depend on it.
+[[ -d "$bin" ]] && bin="$(cd "$bin" && pwd)"
 region="${AWS_REGION:-us-east-1}"
 port="${PORT:-3000}" mileage_port="${MILEAGE_PORT:-3001}" tracking_port="${TRACKING_PORT:-3002}"
 
