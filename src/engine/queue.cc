@@ -891,6 +891,22 @@ void Queue::receive(int max, int64_t visibility_s, int64_t now_ms, int64_t move_
   }
 }
 
+// A receive that would exceed the redrive policy's maxReceiveCount moves the message instead;
+// a move task (kTakeAll) moves every message it takes.
+bool Queue::moves_on_receive(const MessageEntry& m, int64_t move_after) {
+  return move_after == kTakeAll || (move_after > 0 && m.receive_count() + 1 > move_after);
+}
+
+// Hands a ready message to this receive: counts it, stamps the receive and puts it in flight.
+void Queue::deliver(uint64_t seq, MessageEntry& m, int64_t now_ms, int64_t visibility_s,
+                    std::vector<Taken>& out) {
+  ++m.receive_count_;
+  if (m.first_receive_ms() == 0) m.set_first_receive(now_ms);
+  m.set_received(now_ms);
+  enter_inflight(seq, m, now_ms + visibility_s * 1000);
+  out.push_back({seq, &m});
+}
+
 void Queue::receive_standard(int max, int64_t visibility_s, int64_t now_ms, int64_t move_after,
                              std::vector<Taken>& out, std::vector<MessageRecord>& moved) {
   const size_t moved_before = moved.size();
@@ -911,17 +927,13 @@ void Queue::receive_standard(int max, int64_t visibility_s, int64_t now_ms, int6
       counters.expired.add(1);
       continue;
     }
-    if (move_after == kTakeAll || (move_after > 0 && m->receive_count() + 1 > move_after)) {
+    if (moves_on_receive(*m, move_after)) {
       ++m->receive_count_;
       moved.push_back(materialize(seq, *m));
       erase(seq);
       continue;
     }
-    ++m->receive_count_;
-    if (m->first_receive_ms() == 0) m->set_first_receive(now_ms);
-    m->set_received(now_ms);
-    enter_inflight(seq, *m, now_ms + visibility_s * 1000);
-    out.push_back({seq, m});
+    deliver(seq, *m, now_ms, visibility_s, out);
   }
 }
 
@@ -964,18 +976,14 @@ void Queue::receive_fifo(int max, int64_t visibility_s, int64_t now_ms, int64_t 
         i = std::max<size_t>(i, groups_[g].head);
         continue;
       }
-      if (move_after == kTakeAll || (move_after > 0 && m->receive_count() + 1 > move_after)) {
+      if (moves_on_receive(*m, move_after)) {
         ++m->receive_count_;
         moved.push_back(materialize(seq, *m));
         drop(g, i, seq, *m);
         i = std::max<size_t>(i, groups_[g].head);
         continue;
       }
-      ++m->receive_count_;
-      if (m->first_receive_ms() == 0) m->set_first_receive(now_ms);
-      m->set_received(now_ms);
-      enter_inflight(seq, *m, now_ms + visibility_s * 1000);
-      out.push_back({seq, m});
+      deliver(seq, *m, now_ms, visibility_s, out);
       ++i;
     }
     Group& grp = groups_[g];

@@ -375,6 +375,9 @@ struct Queue : std::enable_shared_from_this<Queue> {
   void make_ready(uint64_t seq, MessageEntry& m);
   void leave_state(MessageEntry& m);
   void enter_inflight(uint64_t seq, MessageEntry& m, int64_t until_ms);
+  static bool moves_on_receive(const MessageEntry& m, int64_t move_after);
+  void deliver(uint64_t seq, MessageEntry& m, int64_t now_ms, int64_t visibility_s,
+               std::vector<Taken>& out);
   void maybe_compact_deadlines();
   void push_deadline(const Deadline& d);
   void remove(uint64_t seq, MessageEntry& m, std::vector<MessageRecord>* moved);
